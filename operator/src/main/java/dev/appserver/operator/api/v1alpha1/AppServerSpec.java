@@ -29,6 +29,14 @@ import java.util.Map;
     value = "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && ((has(self.resources.requests) && 'cpu' in self.resources.requests) || (has(self.resources.limits) && 'cpu' in self.resources.limits)))",
     message = "spec.autoscaling needs a CPU request (spec.resources.requests.cpu or spec.resources.limits.cpu): CPU utilisation is measured against it",
     fieldPath = ".autoscaling")
+@ValidationRule(
+    value = "!has(self.resources) || ((!has(self.resources.limits) || ['cpu', 'memory'].all(k, !(k in self.resources.limits) || isQuantity(string(self.resources.limits[k])))) && (!has(self.resources.requests) || ['cpu', 'memory'].all(k, !(k in self.resources.requests) || isQuantity(string(self.resources.requests[k])))))",
+    message = "spec.resources: cpu and memory must be quantities such as 500m, 2 or 512Mi",
+    fieldPath = ".resources")
+@ValidationRule(
+    value = "!has(self.resources) || !has(self.resources.limits) || !has(self.resources.requests) || ['cpu', 'memory'].all(k, !(k in self.resources.limits) || !(k in self.resources.requests) || !isQuantity(string(self.resources.limits[k])) || !isQuantity(string(self.resources.requests[k])) || quantity(string(self.resources.requests[k])).compareTo(quantity(string(self.resources.limits[k]))) <= 0)",
+    message = "spec.resources.requests must not exceed spec.resources.limits (cpu, memory)",
+    fieldPath = ".resources")
 public class AppServerSpec {
 
   @Required

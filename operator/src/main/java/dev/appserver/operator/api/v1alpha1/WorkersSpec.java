@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
     value = "self.threads == 1 || self.workerClass == 'gthread'",
     message = "spec.workers.threads greater than 1 needs spec.workers.workerClass gthread",
     fieldPath = ".threads")
+@ValidationRule(
+    value = "!has(self.memoryPerWorker) || (isQuantity(string(self.memoryPerWorker)) && quantity(string(self.memoryPerWorker)).isGreaterThan(quantity('0')))",
+    message = "spec.workers.memoryPerWorker must be a positive quantity such as 128Mi",
+    fieldPath = ".memoryPerWorker")
 public class WorkersSpec {
 
   @Min(1)
