@@ -10,16 +10,13 @@ BENCH_ARGS ?=
 
 .PHONY: venv test-conformance bench-gunicorn
 
-## venv: the Python environment at .venv, rebuilt only when the pinned requirements change
-venv:
+venv: ## Python environment at .venv, rebuilt only when the pinned requirements change
 	@$(ROOT)/hack/python-env.sh
 
-## test-conformance: run real Gunicorn with the operator's rendered config (needs the operator jar)
-test-conformance: venv
+test-conformance: venv ## Run real Gunicorn with the operator's rendered config (needs the jar)
 	APPSERVER_OPERATOR_JAR='$(APPSERVER_OPERATOR_JAR)' $(VENV)/bin/python -m pytest $(ROOT)/conformance $(PYTEST_ARGS)
 
-## bench-gunicorn: load-test Gunicorn sizings with wrk on loopback (several minutes; not a test)
-bench-gunicorn: venv
+bench-gunicorn: venv ## Load-test Gunicorn sizings with wrk on loopback (~10 min; not a test)
 	@command -v wrk >/dev/null || { \
 	  echo "bench-gunicorn: installing wrk from Debian"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
