@@ -178,7 +178,7 @@ class Workload:
         return int(ports[0]["containerPort"])
 
     def probe_port(self, probe: dict) -> int:
-        port = probe["httpGet"]["port"]
+        port = (probe.get("httpGet") or probe.get("tcpSocket"))["port"]
         if isinstance(port, int):
             return port
         for p in self.container.get("ports") or []:
