@@ -10,7 +10,7 @@ LOCAL_CLUSTER_BIN := $(LOCAL_CLUSTER_DIR)/bin
 LOCAL_CLUSTER_KUBECONFIG := $(LOCAL_CLUSTER_DIR)/kubeconfig
 export LOCAL_CLUSTER_DIR
 
-.PHONY: tools cluster-up cluster-down cluster-status
+.PHONY: tools cluster-up cluster-down cluster-status cluster-smoke
 
 tools: ## Build (or reuse from cache) kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, kwokctl, helm
 	$(ROOT)/hack/build-tools.sh
@@ -23,3 +23,6 @@ cluster-down: ## Stop and delete the local cluster
 
 cluster-status: ## Show the local cluster's state
 	$(ROOT)/hack/cluster.sh status
+
+cluster-smoke: cluster-up ## Check the local cluster: readiness, never-ready label, PodSecurity, garbage collection, loopback-only
+	$(ROOT)/hack/cluster-smoke.sh
