@@ -27,9 +27,7 @@ MIN_GO_MINOR=26 # kwok v0.8.0, etcd v3.6.x and helm v3.22 declare go 1.26.0
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 die() { printf '[build-tools] ERROR: %s\n' "$*" >&2; exit 1; }
 
-usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-}
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 # go.mod version of a required module, e.g. `mod_version k8s k8s.io/kubernetes`.
 mod_version() {

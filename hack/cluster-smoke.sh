@@ -51,7 +51,7 @@ trap cleanup EXIT
 
 want="$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit}' "${ROOT}/hack/tools/k8s/go.mod")"
 got="$(k version -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | tail -1)"
-[[ "$got" == "$want" ]] && ok "server version ${got}" || fail "server version ${got:-?}, want ${want}"
+if [[ "$got" == "$want" ]]; then ok "server version ${got}"; else fail "server version ${got:-?}, want ${want}"; fi
 
 k create namespace "$NS" >/dev/null
 k create namespace "$NS_PSA" >/dev/null
@@ -94,9 +94,12 @@ stuck_running() {
 eventually 60 "never-ready pods are Running" stuck_running
 sleep 3
 stuck_ready="$(k -n "$NS" get pods -l app=stuck -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | sort -u | xargs echo)"
-[[ "$stuck_ready" == False ]] && ok "never-ready pods stay Ready=False" || fail "never-ready pods Ready=${stuck_ready}"
-[[ -z "$(k -n "$NS" get deploy stuck -o jsonpath='{.status.readyReplicas}')" ]] &&
-  ok "never-ready Deployment has no ready replicas" || fail "never-ready Deployment reports ready replicas"
+if [[ "$stuck_ready" == False ]]; then ok "never-ready pods stay Ready=False"; else fail "never-ready pods Ready=${stuck_ready}"; fi
+if [[ -z "$(k -n "$NS" get deploy stuck -o jsonpath='{.status.readyReplicas}')" ]]; then
+  ok "never-ready Deployment has no ready replicas"
+else
+  fail "never-ready Deployment reports ready replicas"
+fi
 
 k label namespace "$NS_PSA" pod-security.kubernetes.io/enforce=restricted >/dev/null
 privileged_pod() {

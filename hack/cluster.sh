@@ -43,7 +43,7 @@ COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok-cont
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 [[ "$NODES" =~ ^[0-9]+$ ]] || die "LOCAL_CLUSTER_NODES must be a number, got '$NODES'"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "LOCAL_CLUSTER_TIMEOUT must be a number of seconds, got '$TIMEOUT'"
@@ -305,6 +305,7 @@ cmd_status() {
 
 cmd_env() {
   printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_OUT"
+  # shellcheck disable=SC2016 # $PATH is for the shell that evals this
   printf 'export PATH=%q:"$PATH"\n' "$BIN_DIR"
 }
 
