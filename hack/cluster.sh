@@ -50,7 +50,20 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 [[ "$CLUSTER_NAME" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "LOCAL_CLUSTER_NAME '$CLUSTER_NAME' is not a valid name"
 
 kubectl_() { "${BIN_DIR}/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }
-kwokctl_() { "${BIN_DIR}/kwokctl" --name "$CLUSTER_NAME" "$@"; }
+# fd 8 is the cluster lock (see lock_cluster); the long-lived components that
+# kwokctl starts must not inherit it, or the lock would outlive this script.
+kwokctl_() { "${BIN_DIR}/kwokctl" --name "$CLUSTER_NAME" "$@" 8>&-; }
+
+# Serialises up/down of this checkout's cluster (e.g. 'make test' and 'make demo'
+# started together); a second caller waits for the first to finish.
+lock_cluster() {
+  mkdir -p "$LOCAL_CLUSTER_DIR"
+  exec 8>"${LOCAL_CLUSTER_DIR}/.cluster.lock"
+  if ! flock -n 8; then
+    log "waiting for another hack/cluster.sh in this checkout to finish"
+    flock 8
+  fi
+}
 
 build_tools() { "${ROOT}/hack/build-tools.sh" "$@"; }
 
@@ -189,7 +202,7 @@ finish_up() {
 
 cmd_up() {
   local start=$SECONDS
-  mkdir -p "$LOCAL_CLUSTER_DIR"
+  lock_cluster
   build_tools k8s etcd kwok
 
   if cluster_exists && healthy; then
@@ -213,7 +226,7 @@ cmd_up() {
     # --kubeconfig '' keeps kwokctl away from ~/.kube/config; the cluster's own
     # kubeconfig is copied to .local-cluster/kubeconfig below.
     if ! KWOK_KUBE_VERSION="$v" KWOK_KUBECTL_BINARY="$(bin kubectl)" \
-      "${BIN_DIR}/kwokctl" --name "$CLUSTER_NAME" --config "$KWOKCTL_CONFIG" \
+      kwokctl_ --config "$KWOKCTL_CONFIG" \
       create cluster \
       --runtime binary \
       --kubeconfig '' \
@@ -262,6 +275,7 @@ stop_components() {
 }
 
 cmd_down() {
+  lock_cluster
   if [[ ! -d "$CLUSTER_DIR" ]]; then
     log "cluster '${CLUSTER_NAME}' does not exist"
     rm -f "$KUBECONFIG_OUT"
