@@ -200,7 +200,10 @@ final class CelRules {
 
   /** An evaluation error in the apiserver's words ("no such key: x evaluating rule: ..."). */
   private static String evaluationError(Exception e, Rule rule) {
-    String detail = String.valueOf(e.getMessage()).replaceFirst("^evaluation error(?: at [^:]*:\\d+)?: ", "");
+    String detail = String.valueOf(e.getMessage())
+        .replaceFirst("^evaluation error(?: at [^:]*:\\d+)?: ", "")
+        .replaceFirst("^long overflow$", "integer overflow")
+        .replaceFirst("^Index out of bounds: ", "index out of bounds: ");
     Matcher missingKey = Pattern.compile("key '(.*)' is not present in map\\.?").matcher(detail);
     if (missingKey.find()) {
       detail = "no such key: " + missingKey.group(1);

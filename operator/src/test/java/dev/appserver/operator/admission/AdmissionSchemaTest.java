@@ -254,6 +254,22 @@ class AdmissionSchemaTest {
 
     assertThat(admission.admit(yaml("{metadata: {name: x}, spec: {a: 1}}")).errors()).extracting(FieldError::toString)
         .containsExactly("spec: no such key: b evaluating rule: a must be below b");
+
+    Admission dynamic = schema("""
+        type: object
+        properties:
+          size: {x-kubernetes-int-or-string: true}
+          n: {type: integer}
+        x-kubernetes-validations:
+          - rule: self.size > 1
+          - rule: self.n + 9223372036854775807 > 0
+            message: n is too big
+        """);
+    assertThat(dynamic.admit(yaml("{metadata: {name: x}, size: big, n: 1}")).errors()).extracting(FieldError::message)
+        .containsExactly(
+            "'no such overload': call arguments did not match a supported operator, function or macro signature"
+                + " for rule: self.size > 1",
+            "integer overflow evaluating rule: n is too big");
   }
 
   @Test
