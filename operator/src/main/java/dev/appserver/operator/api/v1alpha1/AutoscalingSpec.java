@@ -9,11 +9,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!self.enabled || has(self.maxReplicas)",
+    value = "!has(self.enabled) || !self.enabled || has(self.maxReplicas)",
     message = "spec.autoscaling.maxReplicas is required when spec.autoscaling.enabled is true",
     fieldPath = ".maxReplicas")
 @ValidationRule(
-    value = "!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",
+    value = "!has(self.maxReplicas) || !has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
     message = "spec.autoscaling.minReplicas must not exceed spec.autoscaling.maxReplicas",
     fieldPath = ".minReplicas")
 public class AutoscalingSpec {

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "self.maxRequests == 0 || self.maxRequestsJitter < self.maxRequests",
+    value = "!has(self.maxRequests) || !has(self.maxRequestsJitter) || self.maxRequests == 0 || self.maxRequestsJitter < self.maxRequests",
     message = "spec.gunicorn.maxRequestsJitter must be smaller than spec.gunicorn.maxRequests",
     fieldPath = ".maxRequestsJitter")
 @ValidationRule(
@@ -79,7 +80,8 @@ public class GunicornSpec {
   @JsonPropertyDescription("Write the access log to stdout. Default true.")
   private Boolean accessLog;
 
-  @JsonPropertyDescription("Extra Gunicorn command-line arguments, placed after --config and before the application. Flags the operator manages are refused.")
+  @Size(max = 128)
+  @JsonPropertyDescription("Extra Gunicorn command-line arguments, placed after --config and before the application. Flags the operator manages are refused. At most 128.")
   private List<String> extraArgs;
 
   public Integer getTimeoutSeconds() { return timeoutSeconds; }

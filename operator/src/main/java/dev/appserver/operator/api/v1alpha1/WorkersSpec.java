@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "self.threads == 1 || self.workerClass == 'gthread'",
+    value = "!has(self.threads) || self.threads == 1 || (has(self.workerClass) && self.workerClass == 'gthread')",
     message = "spec.workers.threads greater than 1 needs spec.workers.workerClass gthread",
     fieldPath = ".threads")
 @ValidationRule(
