@@ -1,0 +1,22 @@
+package dev.appserver.operator.model;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.api.v1alpha1.AppServerSpec;
+
+/**
+ * A validated, defaulted AppServer and what follows from it alone: the sizing and the Gunicorn
+ * configuration. Built once per reconcile; every child resource is a pure function of it.
+ */
+public record AppServerModel(
+    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash) {
+
+  /** The AppServer must already have its schema defaults applied (see the admission package). */
+  public static AppServerModel of(AppServer appServer) {
+    AppServerSpec spec = appServer.getSpec();
+    String name = appServer.getMetadata().getName();
+    String namespace = appServer.getMetadata().getNamespace();
+    Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
+    String config = GunicornConfig.render(name, spec, sizing);
+    return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));
+  }
+}

@@ -1,0 +1,151 @@
+package dev.appserver.operator.model;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.api.v1alpha1.AppServerSpec;
+import dev.appserver.operator.api.v1alpha1.AutoscalingSpec;
+import dev.appserver.operator.api.v1alpha1.DisruptionBudgetSpec;
+import dev.appserver.operator.api.v1alpha1.RollingUpdateSpec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Desired child resources: pure functions of an {@link AppServerModel}. No client, clock or I/O. */
+public final class ChildResources {
+  public static final String DEFAULT_MAX_SURGE = "25%";
+  public static final int DEFAULT_MAX_UNAVAILABLE = 0;
+
+  private ChildResources() {}
+
+  /** Every child of an AppServer with the RollingUpdate strategy, in apply order. */
+  public static List<HasMetadata> rollingUpdate(AppServerModel m) {
+    List<HasMetadata> children = new ArrayList<>();
+    children.add(configMap(m, m.name()));
+    children.add(deployment(m, m.name(), Map.of(), m.spec().getReplicas()));
+    children.add(service(m, Names.service(m.name()), Names.podSelector(m.name())));
+    if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m));
+    if (wantsAutoscaler(m)) children.add(autoscaler(m));
+    return children;
+  }
+
+  public static ConfigMap configMap(AppServerModel m, String deploymentName) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+          .withName(Names.configMap(deploymentName)).withNamespace(m.namespace())
+          .withLabels(Names.commonLabels(m.name()))
+        .endMetadata()
+        .addToData(GunicornConfig.FILE_NAME, m.gunicornConfig())
+        .build();
+  }
+
+  /**
+   * @param extraSelector labels added to the pod selector (the colour, for blue-green)
+   */
+  public static Deployment deployment(AppServerModel m, String deploymentName, Map<String, String> extraSelector, int replicas) {
+    AppServerSpec spec = m.spec();
+    Map<String, String> selector = new LinkedHashMap<>(Names.podSelector(m.name()));
+    selector.putAll(extraSelector);
+    Map<String, String> labels = new LinkedHashMap<>(Names.commonLabels(m.name()));
+    labels.putAll(extraSelector);
+    RollingUpdateSpec ru = spec.getStrategy().getRollingUpdate();
+    IntOrString maxSurge = ru != null && ru.getMaxSurge() != null ? ru.getMaxSurge() : new IntOrString(DEFAULT_MAX_SURGE);
+    IntOrString maxUnavailable = ru != null && ru.getMaxUnavailable() != null
+        ? ru.getMaxUnavailable() : new IntOrString(DEFAULT_MAX_UNAVAILABLE);
+    return new DeploymentBuilder()
+        .withNewMetadata().withName(deploymentName).withNamespace(m.namespace()).withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withReplicas(replicas)
+          .withRevisionHistoryLimit(5)
+          .withProgressDeadlineSeconds(spec.getStrategy().getProgressDeadlineSeconds())
+          .withNewSelector().withMatchLabels(selector).endSelector()
+          .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate().withMaxSurge(maxSurge).withMaxUnavailable(maxUnavailable).endRollingUpdate()
+          .endStrategy()
+          .withTemplate(PodTemplates.podTemplate(m, labels, Names.configMap(deploymentName)))
+        .endSpec()
+        .build();
+  }
+
+  public static Service service(AppServerModel m, String serviceName, Map<String, String> selector) {
+    var svc = m.spec().getService();
+    return new ServiceBuilder()
+        .withNewMetadata()
+          .withName(serviceName).withNamespace(m.namespace())
+          .withLabels(Names.commonLabels(m.name()))
+          .withAnnotations(svc.getAnnotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(svc.getAnnotations()))
+        .endMetadata()
+        .withNewSpec()
+          .withType(svc.getType().name())
+          .withSelector(selector)
+          .addNewPort()
+            .withName(Names.PORT_NAME).withProtocol("TCP").withPort(svc.getPort())
+            .withTargetPort(new IntOrString(Names.PORT_NAME))
+          .endPort()
+        .endSpec()
+        .build();
+  }
+
+  public static boolean wantsDisruptionBudget(AppServerModel m) {
+    return Boolean.TRUE.equals(m.spec().getDisruptionBudget().getEnabled());
+  }
+
+  /** The budget's shape, whether or not it is wanted (its identity is needed to delete it). */
+  public static PodDisruptionBudget disruptionBudget(AppServerModel m) {
+    DisruptionBudgetSpec pdb = m.spec().getDisruptionBudget();
+    IntOrString maxUnavailable = pdb.getMinAvailable() == null && pdb.getMaxUnavailable() == null
+        ? new IntOrString(1) : pdb.getMaxUnavailable();
+    return new PodDisruptionBudgetBuilder()
+        .withNewMetadata()
+          .withName(Names.disruptionBudget(m.name())).withNamespace(m.namespace())
+          .withLabels(Names.commonLabels(m.name()))
+        .endMetadata()
+        .withNewSpec()
+          .withNewSelector().withMatchLabels(Names.podSelector(m.name())).endSelector()
+          .withMinAvailable(pdb.getMinAvailable())
+          .withMaxUnavailable(maxUnavailable)
+        .endSpec()
+        .build();
+  }
+
+  public static boolean wantsAutoscaler(AppServerModel m) {
+    return Boolean.TRUE.equals(m.spec().getAutoscaling().getEnabled());
+  }
+
+  /** The autoscaler scales the AppServer itself (its scale subresource), so it follows blue-green colours. */
+  public static HorizontalPodAutoscaler autoscaler(AppServerModel m) {
+    AutoscalingSpec as = m.spec().getAutoscaling();
+    return new HorizontalPodAutoscalerBuilder()
+        .withNewMetadata()
+          .withName(Names.autoscaler(m.name())).withNamespace(m.namespace())
+          .withLabels(Names.commonLabels(m.name()))
+        .endMetadata()
+        .withNewSpec()
+          .withNewScaleTargetRef()
+            .withApiVersion(AppServer.GROUP + "/" + AppServer.VERSION).withKind("AppServer").withName(m.name())
+          .endScaleTargetRef()
+          .withMinReplicas(as.getMinReplicas())
+          .withMaxReplicas(as.getMaxReplicas())
+          .addNewMetric()
+            .withType("Resource")
+            .withNewResource()
+              .withName("cpu")
+              .withNewTarget().withType("Utilization").withAverageUtilization(as.getTargetCPUUtilizationPercentage()).endTarget()
+            .endResource()
+          .endMetric()
+        .endSpec()
+        .build();
+  }
+}

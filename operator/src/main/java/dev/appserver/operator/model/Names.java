@@ -1,0 +1,73 @@
+package dev.appserver.operator.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one place for resource names, labels and annotations the operator uses. */
+public final class Names {
+  public static final String OPERATOR = "appserver-operator";
+
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  public static final String LABEL_COLOR = "appserver.dev/color";
+
+  public static final String NAME_VALUE = "appserver";
+  public static final String COMPONENT_VALUE = "gunicorn";
+
+  public static final String ANNOTATION_CONFIG_HASH = "appserver.dev/config-hash";
+
+  /** Label selector for every resource this operator manages; informers watch only these. */
+  public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + OPERATOR;
+
+  public static final String CONTAINER = "app";
+  public static final String PORT_NAME = "http";
+
+  private Names() {}
+
+  /** Labels on every child resource of the AppServer called {@code instance}. */
+  public static Map<String, String> commonLabels(String instance) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, NAME_VALUE);
+    labels.put(LABEL_INSTANCE, instance);
+    labels.put(LABEL_MANAGED_BY, OPERATOR);
+    labels.put(LABEL_COMPONENT, COMPONENT_VALUE);
+    return labels;
+  }
+
+  /** Labels that select every pod of the AppServer called {@code instance}, whatever its colour. */
+  public static Map<String, String> podSelector(String instance) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_NAME, NAME_VALUE);
+    labels.put(LABEL_INSTANCE, instance);
+    return labels;
+  }
+
+  /** The selector as a label-selector string, for status.selector and the scale subresource. */
+  public static String selectorString(Map<String, String> selector) {
+    StringBuilder sb = new StringBuilder();
+    selector.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+    return sb.toString();
+  }
+
+  public static String configMap(String deploymentName) {
+    return deploymentName + "-gunicorn";
+  }
+
+  public static String service(String instance) {
+    return instance;
+  }
+
+  public static String previewService(String instance) {
+    return instance + "-preview";
+  }
+
+  public static String disruptionBudget(String instance) {
+    return instance;
+  }
+
+  public static String autoscaler(String instance) {
+    return instance;
+  }
+}

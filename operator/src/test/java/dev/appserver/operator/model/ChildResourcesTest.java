@@ -1,0 +1,271 @@
+package dev.appserver.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.appserver.operator.TestAppServers;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChildResourcesTest {
+
+  private static final AppServerModel MINIMAL = TestAppServers.minimal();
+
+  private static Deployment deployment(AppServerModel m) {
+    return ChildResources.deployment(m, m.name(), Map.of(), m.spec().getReplicas());
+  }
+
+  private static Container container(AppServerModel m) {
+    return deployment(m).getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  @Test
+  void minimalAppServerGetsConfigMapDeploymentServiceAndBudget() {
+    var kinds = ChildResources.rollingUpdate(MINIMAL).stream().map(HasMetadata::getKind).toList();
+    assertThat(kinds).containsExactly("ConfigMap", "Deployment", "Service", "PodDisruptionBudget");
+  }
+
+  @Test
+  void everyChildCarriesTheOperatorLabels() {
+    for (HasMetadata child : ChildResources.rollingUpdate(MINIMAL)) {
+      assertThat(child.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "web")
+          .containsEntry("app.kubernetes.io/name", "appserver")
+          .containsEntry("app.kubernetes.io/managed-by", "appserver-operator");
+      assertThat(child.getMetadata().getNamespace()).isEqualTo("shop");
+    }
+  }
+
+  @Test
+  void gunicornRunsAsPid1WithTheMountedConfig() {
+    var c = container(MINIMAL);
+    assertThat(c.getCommand()).containsExactly("gunicorn", "--config", "/etc/gunicorn/gunicorn.conf.py", "app:app");
+    assertThat(c.getArgs()).isEmpty();
+    assertThat(c.getVolumeMounts()).anySatisfy(v -> {
+      assertThat(v.getMountPath()).isEqualTo("/etc/gunicorn");
+      assertThat(v.getReadOnly()).isTrue();
+    });
+    var volumes = deployment(MINIMAL).getSpec().getTemplate().getSpec().getVolumes();
+    assertThat(volumes).anySatisfy(v -> assertThat(v.getConfigMap().getName()).isEqualTo("web-gunicorn"));
+    assertThat(volumes).anySatisfy(v -> assertThat(v.getEmptyDir() != null && "Memory".equals(v.getEmptyDir().getMedium())).isTrue());
+    assertThat(c.getVolumeMounts()).extracting("mountPath").contains("/dev/shm", "/tmp");
+  }
+
+  @Test
+  void extraArgsGoBetweenConfigAndApp() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        gunicorn: {extraArgs: ["--statsd-host", "localhost:8125"]}
+        """);
+    assertThat(container(m).getCommand()).containsExactly(
+        "gunicorn", "--config", "/etc/gunicorn/gunicorn.conf.py", "--statsd-host", "localhost:8125", "app:app");
+  }
+
+  @Test
+  void configMapHoldsTheRenderedFileAndTheTemplateItsHash() {
+    ConfigMap cm = ChildResources.configMap(MINIMAL, "web");
+    assertThat(cm.getMetadata().getName()).isEqualTo("web-gunicorn");
+    assertThat(cm.getData()).containsOnlyKeys("gunicorn.conf.py").containsEntry("gunicorn.conf.py", MINIMAL.gunicornConfig());
+    assertThat(deployment(MINIMAL).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("appserver.dev/config-hash", GunicornConfig.hash(MINIMAL.gunicornConfig()));
+  }
+
+  @Test
+  void aConfigurationChangeChangesThePodTemplate() {
+    var other = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        gunicorn: {timeoutSeconds: 60}
+        """);
+    assertThat(deployment(other).getSpec().getTemplate()).isNotEqualTo(deployment(MINIMAL).getSpec().getTemplate());
+  }
+
+  @Test
+  void gracePeriodCoversPreStopGracefulTimeoutAndMargin() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        gunicorn: {gracefulTimeoutSeconds: 45}
+        """);
+    var pod = deployment(m).getSpec().getTemplate().getSpec();
+    long preStop = pod.getContainers().get(0).getLifecycle().getPreStop().getSleep().getSeconds();
+    assertThat(preStop).isEqualTo(5);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(preStop + 45).isEqualTo(55);
+  }
+
+  @Test
+  void readinessUsesTheSeedDocumentsTable() {
+    var p = container(MINIMAL).getReadinessProbe();
+    assertThat(p.getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("http"));
+    assertThat(new int[] {p.getInitialDelaySeconds(), p.getPeriodSeconds(), p.getTimeoutSeconds(), p.getSuccessThreshold(), p.getFailureThreshold()})
+        .containsExactly(5, 10, 2, 1, 3);
+  }
+
+  @Test
+  void livenessIsATcpCheckSoBusyWorkersDoNotRestartThePod() {
+    var p = container(MINIMAL).getLivenessProbe();
+    assertThat(p.getHttpGet()).isNull();
+    assertThat(p.getTcpSocket().getPort()).isEqualTo(new IntOrString("http"));
+    assertThat(p.getFailureThreshold() * p.getPeriodSeconds()).isGreaterThanOrEqualTo(60);
+  }
+
+  @Test
+  void probeOverridesApplyFieldByField() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        probes:
+          path: /healthz
+          readiness: {periodSeconds: 3}
+          liveness: {path: /live, failureThreshold: 2}
+          startup: {enabled: false}
+        """);
+    var c = container(m);
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getPeriodSeconds()).isEqualTo(3);
+    assertThat(c.getReadinessProbe().getTimeoutSeconds()).isEqualTo(2);
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/live");
+    assertThat(c.getLivenessProbe().getFailureThreshold()).isEqualTo(2);
+    assertThat(c.getStartupProbe()).isNull();
+  }
+
+  @Test
+  void podsAreRestrictedByDefault() {
+    var pod = deployment(MINIMAL).getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    var sc = pod.getContainers().get(0).getSecurityContext();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+  }
+
+  @Test
+  void securityOverridesReplaceOnlyTheFieldsGiven() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        securityContext:
+          pod: {runAsUser: 10001, fsGroup: 10001}
+          container: {readOnlyRootFilesystem: false}
+        """);
+    var pod = deployment(m).getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    var sc = pod.getContainers().get(0).getSecurityContext();
+    assertThat(sc.getReadOnlyRootFilesystem()).isFalse();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+  }
+
+  @Test
+  void rollingUpdateNeverDropsCapacityByDefault() {
+    var s = deployment(MINIMAL).getSpec();
+    assertThat(s.getStrategy().getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString("25%"));
+    assertThat(s.getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
+    assertThat(s.getProgressDeadlineSeconds()).isEqualTo(600);
+    assertThat(s.getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void podLabelsCannotStealTheSelector() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        podLabels: {team: shop, app.kubernetes.io/instance: other}
+        """);
+    var d = deployment(m);
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("team", "shop").containsEntry("app.kubernetes.io/instance", "web");
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Map.of("app.kubernetes.io/name", "appserver", "app.kubernetes.io/instance", "web"));
+  }
+
+  @Test
+  void passThroughFieldsReachThePodSpec() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        nodeSelector: {pool: web}
+        tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
+        serviceAccountName: shop
+        priorityClassName: high
+        imagePullSecrets: [{name: regcred}]
+        env: [{name: A, value: "1"}]
+        envFrom: [{configMapRef: {name: shop-env}}]
+        topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway}]
+        """);
+    var pod = deployment(m).getSpec().getTemplate().getSpec();
+    assertThat(pod.getNodeSelector()).containsEntry("pool", "web");
+    assertThat(pod.getTolerations()).hasSize(1);
+    assertThat(pod.getServiceAccountName()).isEqualTo("shop");
+    assertThat(pod.getPriorityClassName()).isEqualTo("high");
+    assertThat(pod.getImagePullSecrets()).extracting("name").containsExactly("regcred");
+    assertThat(pod.getTopologySpreadConstraints()).hasSize(1);
+    var c = pod.getContainers().get(0);
+    assertThat(c.getEnv()).extracting("name").containsExactly("A", "PYTHONUNBUFFERED");
+    assertThat(c.getEnvFrom()).hasSize(1);
+  }
+
+  @Test
+  void serviceTargetsTheNamedPort() {
+    Service s = ChildResources.service(MINIMAL, "web", Names.podSelector("web"));
+    assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+    assertThat(s.getSpec().getPorts().get(0).getTargetPort()).isEqualTo(new IntOrString("http"));
+    assertThat(s.getSpec().getSelector()).isEqualTo(Names.podSelector("web"));
+  }
+
+  @Test
+  void budgetDefaultsToOneUnavailableAndCanBeTurnedOff() {
+    assertThat(ChildResources.wantsDisruptionBudget(MINIMAL)).isTrue();
+    PodDisruptionBudget pdb = ChildResources.disruptionBudget(MINIMAL);
+    assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+    assertThat(pdb.getSpec().getMinAvailable()).isNull();
+    var min = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        disruptionBudget: {minAvailable: 50%}
+        """);
+    assertThat(ChildResources.disruptionBudget(min).getSpec().getMinAvailable()).isEqualTo(new IntOrString("50%"));
+    assertThat(ChildResources.disruptionBudget(min).getSpec().getMaxUnavailable()).isNull();
+    var off = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        disruptionBudget: {enabled: false}
+        """);
+    assertThat(ChildResources.wantsDisruptionBudget(off)).isFalse();
+    assertThat(ChildResources.rollingUpdate(off)).noneMatch(r -> r instanceof PodDisruptionBudget);
+  }
+
+  @Test
+  void autoscalerTargetsTheAppServerScaleSubresource() {
+    assertThat(ChildResources.wantsAutoscaler(MINIMAL)).isFalse();
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {requests: {cpu: 500m}}
+        autoscaling: {enabled: true, maxReplicas: 10}
+        """);
+    assertThat(ChildResources.wantsAutoscaler(m)).isTrue();
+    HorizontalPodAutoscaler hpa = ChildResources.autoscaler(m);
+    assertThat(ChildResources.rollingUpdate(m)).last().isEqualTo(hpa);
+    assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("AppServer");
+    assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).isEqualTo("appserver.dev/v1alpha1");
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(75);
+  }
+
+  @Test
+  void sameInputSameOutput() {
+    assertThat(ChildResources.rollingUpdate(TestAppServers.minimal())).isEqualTo(ChildResources.rollingUpdate(TestAppServers.minimal()));
+  }
+}
