@@ -1,0 +1,58 @@
+package dev.appserver.operator.reconciler;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.Names;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes core/v1 Events, as kubectl describe shows them. A failure to record never fails a reconcile. */
+public class KubernetesEventRecorder implements EventRecorder {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesEventRecorder.class);
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final String instance;
+
+  public KubernetesEventRecorder(KubernetesClient client, Clock clock, String instance) {
+    this.client = client;
+    this.clock = clock;
+    this.instance = instance;
+  }
+
+  @Override
+  public void record(AppServer about, String type, String reason, String message) {
+    var meta = about.getMetadata();
+    String now = Instant.now(clock).toString();
+    var event = new EventBuilder()
+        .withNewMetadata()
+          .withName(meta.getName() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+          .withNamespace(meta.getNamespace())
+        .endMetadata()
+        .withInvolvedObject(new ObjectReferenceBuilder()
+            .withApiVersion(about.getApiVersion()).withKind(about.getKind())
+            .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
+            .withResourceVersion(meta.getResourceVersion())
+            .build())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .withNewSource().withComponent(Names.OPERATOR).endSource()
+        .withReportingComponent(Names.OPERATOR)
+        .withReportingInstance(instance)
+        .build();
+    try {
+      client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      log.warn("Could not record event {} for {}/{}: {}", reason, meta.getNamespace(), meta.getName(), e.getMessage());
+    }
+  }
+}

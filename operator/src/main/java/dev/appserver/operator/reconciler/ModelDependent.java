@@ -1,0 +1,33 @@
+package dev.appserver.operator.reconciler;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.AppServerModel;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Dependents read the model the reconciler validated and computed once for this pass. */
+final class ModelDependent {
+  private ModelDependent() {}
+
+  static AppServerModel model(Context<AppServer> context) {
+    return context.managedWorkflowAndDependentResourceContext()
+        .getMandatory(AppServerModel.class, AppServerModel.class);
+  }
+
+  /** Marks the AppServer as the controlling owner, so kubectl describe shows "Controlled By". */
+  static <R extends HasMetadata> R owned(AppServer primary, R resource) {
+    resource.getMetadata().setOwnerReferences(new ArrayList<>(List.of(new OwnerReferenceBuilder()
+        .withApiVersion(primary.getApiVersion()).withKind(primary.getKind())
+        .withName(primary.getMetadata().getName()).withUid(primary.getMetadata().getUid())
+        .withController(true)
+        .build())));
+    return resource;
+  }
+
+  static void put(Context<AppServer> context, AppServerModel model) {
+    context.managedWorkflowAndDependentResourceContext().put(AppServerModel.class, model);
+  }
+}

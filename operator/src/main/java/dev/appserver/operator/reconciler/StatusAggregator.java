@@ -1,0 +1,130 @@
+package dev.appserver.operator.reconciler;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.api.v1alpha1.AppServerStatus;
+import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.Names;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Status as a pure function of the AppServer, its model and the observed Deployment. The previous
+ * status only supplies condition transition times, so an unchanged world gives an equal status
+ * and no write.
+ */
+public final class StatusAggregator {
+
+  /** Why the AppServer cannot be reconciled as written (invalid spec, rejected apply). */
+  public record Problem(String reason, String message) {}
+
+  private StatusAggregator() {}
+
+  /**
+   * @param model null when the spec is invalid
+   * @param deployment the serving Deployment as observed, or null
+   * @param problem null when nothing is wrong with the spec
+   */
+  public static AppServerStatus aggregate(
+      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now) {
+    AppServerStatus previous = cr.getStatus() == null ? new AppServerStatus() : cr.getStatus();
+    Long generation = cr.getMetadata().getGeneration();
+    DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
+    int desired = model != null ? model.spec().getReplicas()
+        : deployment != null && deployment.getSpec().getReplicas() != null ? deployment.getSpec().getReplicas() : 0;
+    int replicas = orZero(ds.getReplicas());
+    int ready = orZero(ds.getReadyReplicas());
+    int updated = orZero(ds.getUpdatedReplicas());
+    int available = orZero(ds.getAvailableReplicas());
+    boolean observed = deployment != null && ds.getObservedGeneration() != null
+        && ds.getObservedGeneration() >= orZero(deployment.getMetadata().getGeneration());
+    boolean complete = observed && updated == desired && replicas == desired && available == desired && ready == desired;
+    Optional<DeploymentCondition> stalled = deployment == null ? Optional.empty()
+        : Optional.ofNullable(ds.getConditions()).orElse(List.of()).stream()
+            .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
+            .findFirst();
+
+    var prevConditions = previous.getConditions();
+    var status = new AppServerStatus();
+    status.setObservedGeneration(generation);
+    status.setReplicas(replicas);
+    status.setReadyReplicas(ready);
+    status.setUpdatedReplicas(updated);
+    status.setReady(ready + "/" + desired);
+    if (model != null) {
+      status.setSelector(Names.selectorString(Names.podSelector(model.name())));
+      status.setWorkers(model.sizing().workers());
+      status.setThreads(model.sizing().threads());
+      status.setSizing(model.sizing().explanation());
+    } else {
+      status.setSelector(Optional.ofNullable(previous.getSelector())
+          .orElse(Names.selectorString(Names.podSelector(cr.getMetadata().getName()))));
+      status.setWorkers(previous.getWorkers());
+      status.setThreads(previous.getThreads());
+      status.setSizing(previous.getSizing());
+    }
+
+    boolean isReady = deployment != null && (desired == 0 || ready >= desired);
+    String readyReason = deployment == null ? "DeploymentMissing" : desired == 0 ? "ScaledToZero"
+        : isReady ? "ReplicasReady" : "ReplicasNotReady";
+    String readyMessage = deployment == null ? "no Deployment yet" : ready + "/" + desired + " pods ready";
+
+    boolean progressing;
+    String progressReason;
+    String progressMessage;
+    if (problem != null) {
+      progressing = false;
+      progressReason = problem.reason();
+      progressMessage = "not rolling out: " + problem.message();
+    } else if (stalled.isPresent()) {
+      progressing = false;
+      progressReason = "ProgressDeadlineExceeded";
+      progressMessage = stalled.get().getMessage();
+    } else if (complete) {
+      progressing = false;
+      progressReason = "RolloutComplete";
+      progressMessage = desired + "/" + desired + " pods updated and ready";
+    } else {
+      progressing = true;
+      progressReason = deployment == null ? "Creating" : "RollingOut";
+      progressMessage = updated + "/" + desired + " pods updated, " + ready + "/" + desired + " ready";
+    }
+
+    boolean degraded = problem != null || stalled.isPresent();
+    String degradedReason = problem != null ? problem.reason() : stalled.isPresent() ? "ProgressDeadlineExceeded" : "AsExpected";
+    String degradedMessage = problem != null ? problem.message()
+        : stalled.map(DeploymentCondition::getMessage).orElse("no problems");
+
+    status.setConditions(List.of(
+        Conditions.condition(prevConditions, Conditions.READY, isReady, readyReason, readyMessage, generation, now),
+        Conditions.condition(prevConditions, Conditions.PROGRESSING, progressing, progressReason, progressMessage, generation, now),
+        Conditions.condition(prevConditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now)));
+
+    status.setPhase(degraded ? "Degraded" : progressing ? "Progressing" : isReady ? "Ready" : "Pending");
+    String summary = degraded ? degradedMessage
+        : progressing ? progressMessage
+        : readyMessage + (model != null ? ", " + workersSummary(model) : "");
+    if (model != null && model.sizing().memoryForcedMinimum()) {
+      summary += "; warning: " + model.sizing().explanation();
+    }
+    status.setMessage(summary);
+    return status;
+  }
+
+  private static String workersSummary(AppServerModel m) {
+    int w = m.sizing().workers();
+    int t = m.sizing().threads();
+    return w + (w == 1 ? " worker" : " workers") + (t > 1 ? " x " + t + " threads" : "") + " per pod";
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.appserver.operator.reconciler;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A fake recorder that keeps what it was told. */
+public class RecordingEvents implements EventRecorder {
+  public record Recorded(String name, String type, String reason, String message) {}
+
+  public final List<Recorded> events = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void record(AppServer about, String type, String reason, String message) {
+    events.add(new Recorded(about.getMetadata().getName(), type, reason, message));
+  }
+
+  public List<String> reasons() {
+    return events.stream().map(Recorded::reason).toList();
+  }
+}

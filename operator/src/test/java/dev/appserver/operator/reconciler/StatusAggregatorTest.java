@@ -1,0 +1,127 @@
+package dev.appserver.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.appserver.operator.TestAppServers;
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.reconciler.StatusAggregator.Problem;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
+
+  private final AppServerModel model = TestAppServers.minimal();
+
+  private AppServer cr() {
+    var cr = TestAppServers.parse("""
+        image: example/app:1
+        app: app:app
+        """);
+    cr.getMetadata().setGeneration(3L);
+    return cr;
+  }
+
+  private Deployment deployment(long generation, long observed, int replicas, int ready, int updated) {
+    var d = ChildResources.deployment(model, "web", Map.of(), 2);
+    d.getMetadata().setGeneration(generation);
+    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(observed).withReplicas(replicas)
+        .withReadyReplicas(ready).withAvailableReplicas(ready).withUpdatedReplicas(updated).build());
+    return d;
+  }
+
+  @Test
+  void completeRolloutIsReady() {
+    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
+    assertThat(s.getPhase()).isEqualTo("Ready");
+    assertThat(s.getReady()).isEqualTo("2/2");
+    assertThat(s.getObservedGeneration()).isEqualTo(3L);
+    assertThat(s.getWorkers()).isEqualTo(3);
+    assertThat(s.getSizing()).isEqualTo("no cpu limit or request, assuming 1 core: floor(2 x 1) + 1 = 3");
+    assertThat(s.getSelector()).isEqualTo("app.kubernetes.io/name=appserver,app.kubernetes.io/instance=web");
+    assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
+    assertThat(Conditions.isTrue(s.getConditions(), "Progressing")).isFalse();
+    assertThat(Conditions.isTrue(s.getConditions(), "Degraded")).isFalse();
+    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+    assertThat(s.getMessage()).isEqualTo("2/2 pods ready, 3 workers per pod");
+  }
+
+  @Test
+  void unobservedGenerationIsStillProgressing() {
+    var s = StatusAggregator.aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0);
+    assertThat(s.getPhase()).isEqualTo("Progressing");
+    assertThat(Conditions.find(s.getConditions(), "Progressing").orElseThrow().getReason()).isEqualTo("RollingOut");
+    assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
+  }
+
+  @Test
+  void missingDeploymentIsProgressingNotReady() {
+    var s = StatusAggregator.aggregate(cr(), model, null, null, T0);
+    assertThat(s.getPhase()).isEqualTo("Progressing");
+    assertThat(s.getReady()).isEqualTo("0/2");
+    assertThat(Conditions.find(s.getConditions(), "Ready").orElseThrow().getReason()).isEqualTo("DeploymentMissing");
+  }
+
+  @Test
+  void unchangedWorldGivesAnEqualStatusSoNothingIsWritten() {
+    var cr = cr();
+    var first = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0);
+    cr.setStatus(first);
+    var second = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void transitionTimeMovesOnlyWhenTheConditionFlips() {
+    var cr = cr();
+    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
+    var s = StatusAggregator.aggregate(cr, model, deployment(2, 2, 3, 1, 1), null, T1);
+    assertThat(Conditions.find(s.getConditions(), "Ready").orElseThrow().getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(Conditions.find(s.getConditions(), "Degraded").orElseThrow().getLastTransitionTime()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void invalidSpecIsDegradedAndKeepsTheLastSizing() {
+    var cr = cr();
+    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
+    var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
+        new Problem("InvalidSpec", "spec.strategy.type: BlueGreen is not supported"), T1);
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    assertThat(s.getMessage()).isEqualTo("spec.strategy.type: BlueGreen is not supported");
+    assertThat(s.getWorkers()).isEqualTo(3);
+    var degraded = Conditions.find(s.getConditions(), "Degraded").orElseThrow();
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("InvalidSpec");
+    assertThat(Conditions.isTrue(s.getConditions(), "Ready")).as("old pods still serve").isTrue();
+  }
+
+  @Test
+  void progressDeadlineExceededIsDegraded() {
+    var d = deployment(2, 2, 3, 2, 1);
+    d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
+    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+    assertThat(Conditions.find(s.getConditions(), "Degraded").orElseThrow().getReason()).isEqualTo("ProgressDeadlineExceeded");
+  }
+
+  @Test
+  void scaledToZeroIsReady() {
+    var zero = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        replicas: 0
+        """);
+    var d = deployment(1, 1, 0, 0, 0);
+    var s = StatusAggregator.aggregate(cr(), zero, d, null, T0);
+    assertThat(s.getPhase()).isEqualTo("Ready");
+    assertThat(s.getReady()).isEqualTo("0/0");
+  }
+}
