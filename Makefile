@@ -1,12 +1,42 @@
 # AppServer operator: build, test, demo.
-# Tool and cluster targets live in hack/*.mk so each area keeps its own recipes.
+# Tool, cluster and Python recipes live in hack/*.mk so each area keeps its own.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+MVN ?= mvn
+MVN_FLAGS ?= -B -q
+JAR := $(ROOT)/operator/target/appserver-operator.jar
 
 include $(wildcard $(ROOT)/hack/*.mk)
 
-.PHONY: help
-help:
-	@echo "make demo   - run the operator on a local (or the current) cluster and deploy the example"
-	@echo "make test   - run every test suite"
+.PHONY: help build crd test test-unit test-e2e demo demo-down clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## Build operator/target/appserver-operator.jar
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package -DskipTests
+
+crd: ## Regenerate the committed CRD (crds/ and the chart) from the API classes
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) process-test-classes surefire:test -pl operator -Dtest=CrdFileTest -Dappserver.writeCrd=true -Dsurefire.failIfNoSpecifiedTests=false
+
+test: ## Run every suite: unit and mock-server, Gunicorn conformance, end-to-end on the local cluster
+	$(MAKE) -C $(ROOT) test-unit
+	$(MAKE) -C $(ROOT) test-conformance
+	$(MAKE) -C $(ROOT) test-e2e
+
+test-unit: ## Pure unit tests (*Test) and reconciler tests on the mock API server (*IT); builds the jar
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package
+
+test-e2e: cluster-up ## End-to-end tests (*E2E) against the local control plane
+	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
+	  $(MVN) $(MVN_FLAGS) test -pl operator -Pe2e
+
+clean: ## Remove build output (keeps the tool cache and the local cluster)
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) clean
+
+demo: ## The main job: run the operator on the current cluster (or a local one) and deploy the example
+	$(ROOT)/hack/demo.sh up
+
+demo-down: ## Stop the demo (and the local cluster when the demo started it)
+	$(ROOT)/hack/demo.sh down
