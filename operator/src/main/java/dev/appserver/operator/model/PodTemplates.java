@@ -113,7 +113,7 @@ public final class PodTemplates {
     ProbeSpec o = orEmpty(probes.getReadiness());
     if (Boolean.FALSE.equals(o.getEnabled())) return null;
     return http(path(o, probes.getPath()))
-        .withInitialDelaySeconds(or(o.getInitialDelaySeconds(), 5))
+        .withInitialDelaySeconds(omitZero(or(o.getInitialDelaySeconds(), 5)))
         .withPeriodSeconds(or(o.getPeriodSeconds(), 10))
         .withTimeoutSeconds(or(o.getTimeoutSeconds(), 2))
         .withSuccessThreshold(or(o.getSuccessThreshold(), 1))
@@ -132,7 +132,7 @@ public final class PodTemplates {
     ProbeBuilder b = o.getPath() != null
         ? http(o.getPath())
         : new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(Names.PORT_NAME)).endTcpSocket();
-    return b.withInitialDelaySeconds(or(o.getInitialDelaySeconds(), 0))
+    return b.withInitialDelaySeconds(omitZero(or(o.getInitialDelaySeconds(), 0)))
         .withPeriodSeconds(or(o.getPeriodSeconds(), 10))
         .withTimeoutSeconds(or(o.getTimeoutSeconds(), 5))
         .withSuccessThreshold(1)
@@ -144,7 +144,7 @@ public final class PodTemplates {
     ProbeSpec o = orEmpty(probes.getStartup());
     if (Boolean.FALSE.equals(o.getEnabled())) return null;
     return http(path(o, probes.getPath()))
-        .withInitialDelaySeconds(or(o.getInitialDelaySeconds(), 0))
+        .withInitialDelaySeconds(omitZero(or(o.getInitialDelaySeconds(), 0)))
         .withPeriodSeconds(or(o.getPeriodSeconds(), 2))
         .withTimeoutSeconds(or(o.getTimeoutSeconds(), 2))
         .withSuccessThreshold(1)
@@ -158,6 +158,11 @@ public final class PodTemplates {
 
   private static String path(ProbeSpec o, String fallback) {
     return o.getPath() != null ? o.getPath() : fallback;
+  }
+
+  /** The apiserver drops zero-valued optional integers; sending null keeps desired equal to actual. */
+  private static Integer omitZero(int value) {
+    return value == 0 ? null : value;
   }
 
   private static ProbeSpec orEmpty(ProbeSpec o) {
