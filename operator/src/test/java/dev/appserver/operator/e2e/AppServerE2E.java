@@ -1,0 +1,240 @@
+package dev.appserver.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The operator against a real kube-apiserver, controller manager and scheduler (the local
+ * control plane, KWOK nodes), driven with the real kubectl. Needs KUBECONFIG and kubectl on PATH,
+ * as `make test-e2e` sets them.
+ */
+class AppServerE2E {
+  static final Duration RESYNC = Duration.ofSeconds(3);
+  static OperatorUnderTest operator;
+
+  String ns;
+
+  @BeforeAll
+  static void installCrdAndStartOperator() throws Exception {
+    Kubectl.run("apply", "--server-side", "--force-conflicts", "-f",
+        Kubectl.repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
+    Kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/appservers.appserver.dev").ok();
+    operator = new OperatorUnderTest(RESYNC);
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) operator.close();
+  }
+
+  @BeforeEach
+  void namespace() {
+    ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    Kubectl.run("create", "namespace", ns).ok();
+  }
+
+  @AfterEach
+  void deleteNamespace() {
+    Kubectl.run("delete", "namespace", ns, "--wait=false");
+  }
+
+  static String appServer(String name, String spec) {
+    return """
+        apiVersion: appserver.dev/v1alpha1
+        kind: AppServer
+        metadata:
+          name: %s
+        spec:
+        %s""".formatted(name, spec.stripIndent().lines().map(l -> "  " + l + "\n").reduce("", String::concat));
+  }
+
+  Kubectl.Result apply(String yaml) {
+    return Kubectl.runWithInput(yaml, "-n", ns, "apply", "-f", "-");
+  }
+
+  void waitReady(String name) {
+    Kubectl.run("-n", ns, "wait", "--for=condition=Ready", "--timeout=120s", "appserver/" + name).ok();
+  }
+
+  Deployment deployment(String name) {
+    return operator.client.apps().deployments().inNamespace(ns).withName(name).get();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      missing image                  | app: app:app                                                                   | spec.image
+      app without a callable         | {image: x, app: app}                                                            | spec.app
+      port out of range              | {image: x, app: 'app:app', port: 70000}                                        | spec.port
+      threads without gthread        | {image: x, app: 'app:app', workers: {threads: 4}}                              | spec.workers.threads
+      unknown worker class           | {image: x, app: 'app:app', workers: {workerClass: fast}}                       | spec.workers.workerClass
+      jitter not below max requests  | {image: x, app: 'app:app', gunicorn: {maxRequests: 10, maxRequestsJitter: 10}} | spec.gunicorn.maxRequestsJitter
+      managed flag in extraArgs      | {image: x, app: 'app:app', gunicorn: {extraArgs: ['--workers', '9']}}          | spec.gunicorn.extraArgs
+      GUNICORN_CMD_ARGS in env       | {image: x, app: 'app:app', env: [{name: GUNICORN_CMD_ARGS, value: '-w 9'}]}    | spec.env
+      autoscaling without max        | {image: x, app: 'app:app', resources: {requests: {cpu: 1}}, autoscaling: {enabled: true}} | spec.autoscaling.maxReplicas
+      autoscaling without cpu        | {image: x, app: 'app:app', autoscaling: {enabled: true, maxReplicas: 5}}       | spec.autoscaling
+      cpu is not a quantity          | {image: x, app: 'app:app', resources: {limits: {cpu: lots}}}                   | spec.resources
+      request above limit            | {image: x, app: 'app:app', resources: {requests: {cpu: 2}, limits: {cpu: 1}}}  | spec.resources
+      zero memory per worker         | {image: x, app: 'app:app', workers: {memoryPerWorker: '0'}}                    | spec.workers.memoryPerWorker
+      both budget bounds             | {image: x, app: 'app:app', disruptionBudget: {minAvailable: 1, maxUnavailable: 1}} | spec.disruptionBudget
+      """)
+  void admissionRejectsBadAppServersNamingTheField(String what, String spec, String field) {
+    String yaml = spec.startsWith("{") ? appServer("bad", "") .replace("spec:\n", "spec: " + spec + "\n") : appServer("bad", spec);
+    var result = Kubectl.runWithInput(yaml, "-n", ns, "apply", "--dry-run=server", "-f", "-");
+    assertThat(result.exitCode()).as("%s must be rejected", what).isNotZero();
+    assertThat(result.err()).as(what).contains(field);
+  }
+
+  @Test
+  void createdAppServerGetsItsChildrenAndBecomesReady() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: 500m, memory: 256Mi}}
+        """)).ok();
+    waitReady("web");
+    assertThat(deployment("web")).isNotNull();
+    assertThat(operator.client.services().inNamespace(ns).withName("web").get()).isNotNull();
+    var cm = operator.client.configMaps().inNamespace(ns).withName("web-gunicorn").get();
+    assertThat(cm.getData().get("gunicorn.conf.py")).contains("workers = 2\n", "bind = \"0.0.0.0:8000\"\n");
+    var status = operator.client.resources(AppServer.class).inNamespace(ns).withName("web").get().getStatus();
+    assertThat(status.getReady()).isEqualTo("2/2");
+    assertThat(status.getSizing()).isEqualTo("cpu limit 500m: floor(2 x 0.5) + 1 = 2");
+  }
+
+  @Test
+  void kubectlGetTellsTheStoryAndExplainDescribesFields() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: "1"}}
+        """)).ok();
+    waitReady("web");
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      String table = Kubectl.run("-n", ns, "get", "appservers").ok().out();
+      assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+WORKERS\\s+STRATEGY\\s+PHASE\\s+AGE.*");
+      assertThat(table).containsPattern("web\\s+2/2\\s+3\\s+RollingUpdate\\s+Ready\\s+");
+    });
+    assertThat(Kubectl.run("get", "asrv", "-n", ns).ok().out()).contains("web");
+    String explain = Kubectl.run("explain", "appserver.spec.workers").ok().out();
+    assertThat(explain).contains("memoryPerWorker", "workerClass", "floor(2 x cores) + 1");
+  }
+
+  @Test
+  void kubectlScaleReachesTheDeployment() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        """)).ok();
+    waitReady("web");
+    Kubectl.run("-n", ns, "scale", "appserver", "web", "--replicas=3").ok();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(deployment("web").getSpec().getReplicas()).isEqualTo(3);
+      assertThat(Kubectl.run("-n", ns, "get", "appserver", "web", "-o", "jsonpath={.status.readyReplicas}").ok().out()).isEqualTo("3");
+    });
+  }
+
+  @Test
+  void imageChangeRollsTheDeploymentThroughProgressingToReady() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        """)).ok();
+    waitReady("web");
+    List<String> phases = new CopyOnWriteArrayList<>();
+    try (var watch = operator.client.resources(AppServer.class).inNamespace(ns).withName("web").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, AppServer resource) {
+        if (resource.getStatus() != null) phases.add(resource.getStatus().getPhase());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    })) {
+      Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p", "{\"spec\":{\"image\":\"example/app:2\"}}").ok();
+      await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+        assertThat(phases).contains("Progressing");
+        assertThat(phases.get(phases.size() - 1)).isEqualTo("Ready");
+        assertThat(deployment("web").getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("example/app:2");
+      });
+    }
+    waitReady("web");
+    var pods = operator.client.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", "web").list().getItems();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(operator.client.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", "web").list().getItems())
+            .allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("example/app:2")));
+    assertThat(pods).isNotEmpty();
+  }
+
+  @Test
+  void deletingTheAppServerGarbageCollectsEveryChild() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        """)).ok();
+    waitReady("web");
+    Kubectl.run("-n", ns, "delete", "appserver", "web").ok();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      String left = Kubectl.run("-n", ns, "get", "deployments,replicasets,pods,services,configmaps,poddisruptionbudgets",
+          "-l", "app.kubernetes.io/instance=web", "-o", "name").ok().out();
+      assertThat(left).isBlank();
+    });
+  }
+
+  @Test
+  void restrictedNamespaceAdmitsTheGeneratedPods() {
+    Kubectl.run("label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted").ok();
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        securityContext: {pod: {runAsUser: 10001}}
+        """)).ok();
+    waitReady("web");
+    List<Pod> pods = operator.client.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", "web").list().getItems();
+    assertThat(pods).hasSize(2);
+    // The same namespace refuses a pod that is not restricted: the label is really enforced.
+    var privileged = Kubectl.runWithInput("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: privileged}
+        spec:
+          containers: [{name: c, image: x, securityContext: {privileged: true}}]
+        """, "-n", ns, "apply", "-f", "-");
+    assertThat(privileged.exitCode()).isNotZero();
+    assertThat(privileged.err()).contains("violates PodSecurity");
+  }
+
+  @Test
+  void steadyStateMakesNoApiWrites() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        autoscaling: {enabled: false}
+        """)).ok();
+    waitReady("web");
+    await().atMost(Duration.ofSeconds(60)).until(() ->
+        Kubectl.run("-n", ns, "get", "appserver", "web", "-o", "jsonpath={.status.phase}").out().equals("Ready"));
+    int reconcilesBefore = operator.reconcilesIn(ns);
+    operator.writes.clear();
+    await().pollDelay(RESYNC.multipliedBy(4)).atMost(RESYNC.multipliedBy(8))
+        .untilAsserted(() -> assertThat(operator.reconcilesIn(ns) - reconcilesBefore).isGreaterThanOrEqualTo(3));
+    assertThat(operator.writesIn(ns)).as("writes during resyncs of an unchanged AppServer").isEmpty();
+  }
+
+}
