@@ -29,11 +29,15 @@ choose_cluster() {
     echo "current" > "${DEMO_DIR}/cluster"
     return
   fi
-  log "no kubeconfig context configured: starting the local control plane (the first run builds it from Go modules)"
-  "${ROOT}/hack/cluster.sh" up
+  log "no kubeconfig context configured: using the local control plane (the first run builds it from Go modules)"
+  if "${ROOT}/hack/cluster.sh" status >/dev/null 2>&1; then
+    echo "local" > "${DEMO_DIR}/cluster"          # already running: demo-down leaves it up
+  else
+    "${ROOT}/hack/cluster.sh" up
+    echo "local-started" > "${DEMO_DIR}/cluster"  # started here: demo-down stops it
+  fi
   export KUBECONFIG="${STATE}/kubeconfig"
   KUBECTL=("${STATE}/bin/kubectl" --kubeconfig "$KUBECONFIG")
-  echo "local" > "${DEMO_DIR}/cluster"
 }
 
 operator_running() {
@@ -72,7 +76,7 @@ cmd_up() {
   echo
   "${KUBECTL[@]}" -n "$NAMESPACE" get deployments,services,configmaps,poddisruptionbudgets -l app.kubernetes.io/instance=hello
   local env=""
-  [[ "$(cat "${DEMO_DIR}/cluster")" == local ]] && env="
+  [[ "$(cat "${DEMO_DIR}/cluster")" == local* ]] && env="
   export KUBECONFIG=${STATE}/kubeconfig PATH=${STATE}/bin:\$PATH    # the local cluster and its kubectl"
   cat <<EOT
 
@@ -96,8 +100,11 @@ cmd_down() {
   local which=""
   [[ -f "${DEMO_DIR}/cluster" ]] && which="$(cat "${DEMO_DIR}/cluster")"
   case "$which" in
-    local)
+    local-started)
       "${ROOT}/hack/cluster.sh" down ;;
+    local)
+      log "deleting the demo namespace ${NAMESPACE}; the local cluster was running before the demo and stays up"
+      "${STATE}/bin/kubectl" --kubeconfig "${STATE}/kubeconfig" delete namespace "$NAMESPACE" --ignore-not-found --wait=false ;;
     current)
       log "deleting the demo namespace ${NAMESPACE} (the CRD stays installed)"
       kubectl delete namespace "$NAMESPACE" --ignore-not-found --wait=false ;;
