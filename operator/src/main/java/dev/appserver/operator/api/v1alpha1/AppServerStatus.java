@@ -50,6 +50,9 @@ public class AppServerStatus {
   @JsonPropertyDescription("Human-readable summary of the current state.")
   private String message;
 
+  @JsonPropertyDescription("Blue-green rollout state (BlueGreen strategy only).")
+  private BlueGreenStatus blueGreen;
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long v) { this.observedGeneration = v; }
   public String getPhase() { return phase; }
@@ -72,6 +75,8 @@ public class AppServerStatus {
   public void setThreads(Integer threads) { this.threads = threads; }
   public String getSizing() { return sizing; }
   public void setSizing(String sizing) { this.sizing = sizing; }
+  public BlueGreenStatus getBlueGreen() { return blueGreen; }
+  public void setBlueGreen(BlueGreenStatus blueGreen) { this.blueGreen = blueGreen; }
   public String getMessage() { return message; }
   public void setMessage(String message) { this.message = message; }
 
@@ -90,12 +95,13 @@ public class AppServerStatus {
         && Objects.equals(workers, s.workers)
         && Objects.equals(threads, s.threads)
         && Objects.equals(sizing, s.sizing)
-        && Objects.equals(message, s.message);
+        && Objects.equals(message, s.message)
+        && Objects.equals(blueGreen, s.blueGreen);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, phase, conditions, replicas, readyReplicas, updatedReplicas,
-        ready, selector, workers, threads, sizing, message);
+        ready, selector, workers, threads, sizing, message, blueGreen);
   }
 }

@@ -11,6 +11,10 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "self.type == 'RollingUpdate' || !has(self.rollingUpdate)",
     message = "spec.strategy.rollingUpdate applies only to spec.strategy.type RollingUpdate",
     fieldPath = ".rollingUpdate")
+@ValidationRule(
+    value = "self.type == 'BlueGreen' || !has(self.blueGreen)",
+    message = "spec.strategy.blueGreen applies only to spec.strategy.type BlueGreen",
+    fieldPath = ".blueGreen")
 public class StrategySpec {
 
   @Default("RollingUpdate")
@@ -20,15 +24,20 @@ public class StrategySpec {
   @JsonPropertyDescription("Rolling update bounds (RollingUpdate only).")
   private RollingUpdateSpec rollingUpdate;
 
+  @JsonPropertyDescription("Blue-green settings (BlueGreen only).")
+  private BlueGreenSpec blueGreen;
+
   @Default("600")
   @Min(1)
-  @JsonPropertyDescription("Seconds a rollout may take to make progress before it is reported as failed. Default 600.")
+  @JsonPropertyDescription("Seconds a rollout may take to make progress before it is reported as failed (RollingUpdate) or abandoned with the old colour still serving (BlueGreen). Default 600.")
   private Integer progressDeadlineSeconds;
 
   public StrategyType getType() { return type; }
   public void setType(StrategyType type) { this.type = type; }
   public RollingUpdateSpec getRollingUpdate() { return rollingUpdate; }
   public void setRollingUpdate(RollingUpdateSpec rollingUpdate) { this.rollingUpdate = rollingUpdate; }
+  public BlueGreenSpec getBlueGreen() { return blueGreen; }
+  public void setBlueGreen(BlueGreenSpec blueGreen) { this.blueGreen = blueGreen; }
   public Integer getProgressDeadlineSeconds() { return progressDeadlineSeconds; }
   public void setProgressDeadlineSeconds(Integer v) { this.progressDeadlineSeconds = v; }
 

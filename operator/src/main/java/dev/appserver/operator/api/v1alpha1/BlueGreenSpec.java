@@ -1,0 +1,31 @@
+package dev.appserver.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BlueGreenSpec {
+
+  @Default("true")
+  @JsonPropertyDescription("Switch traffic as soon as the new colour is fully ready (and passes prePromotionCheck). With false, the rollout waits in AwaitingPromotion until `kubectl annotate appserver NAME appserver.dev/promote=true`. Default true.")
+  private Boolean autoPromote;
+
+  @Default("30")
+  @Min(0)
+  @Max(86400)
+  @JsonPropertyDescription("Seconds the previous colour stays scaled up after a switch, so reverting spec within that window switches back at once with no new pods. 0 scales it down right after the switch. Default 30.")
+  private Integer scaleDownDelaySeconds;
+
+  @JsonPropertyDescription("An HTTP GET through the preview Service that must answer 2xx before traffic switches.")
+  private PrePromotionCheckSpec prePromotionCheck;
+
+  public Boolean getAutoPromote() { return autoPromote; }
+  public void setAutoPromote(Boolean autoPromote) { this.autoPromote = autoPromote; }
+  public Integer getScaleDownDelaySeconds() { return scaleDownDelaySeconds; }
+  public void setScaleDownDelaySeconds(Integer v) { this.scaleDownDelaySeconds = v; }
+  public PrePromotionCheckSpec getPrePromotionCheck() { return prePromotionCheck; }
+  public void setPrePromotionCheck(PrePromotionCheckSpec v) { this.prePromotionCheck = v; }
+}
