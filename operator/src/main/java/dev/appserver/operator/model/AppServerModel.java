@@ -12,9 +12,11 @@ public record AppServerModel(
 
   /** The AppServer must already have its schema defaults applied (see the admission package). */
   public static AppServerModel of(AppServer appServer) {
-    AppServerSpec spec = appServer.getSpec();
-    String name = appServer.getMetadata().getName();
-    String namespace = appServer.getMetadata().getNamespace();
+    return of(appServer.getMetadata().getName(), appServer.getMetadata().getNamespace(), appServer.getSpec());
+  }
+
+  /** For a normalised spec, such as one read back from a Deployment's spec snapshot. */
+  public static AppServerModel of(String name, String namespace, AppServerSpec spec) {
     Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
     String config = GunicornConfig.render(name, spec, sizing);
     return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));

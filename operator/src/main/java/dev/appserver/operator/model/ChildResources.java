@@ -17,6 +17,10 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import dev.appserver.operator.model.rollout.Observation;
+import dev.appserver.operator.model.rollout.Plan;
+import dev.appserver.operator.model.rollout.RolloutPlanner;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +33,21 @@ public final class ChildResources {
 
   private ChildResources() {}
 
-  /** Every child of an AppServer with the RollingUpdate strategy, in apply order. */
-  public static List<HasMetadata> rollingUpdate(AppServerModel m) {
+  /** Every child of a new AppServer (nothing deployed yet), in apply order: what render prints. */
+  public static List<HasMetadata> initial(AppServerModel m) {
+    return forPlan(m, RolloutPlanner.plan(m, Observation.nothingDeployed(Instant.EPOCH)));
+  }
+
+  /** Every child a plan asks for, in apply order. */
+  public static List<HasMetadata> forPlan(AppServerModel m, Plan plan) {
     List<HasMetadata> children = new ArrayList<>();
-    children.add(configMap(m, m.name()));
-    children.add(deployment(m, m.name(), Map.of(), m.spec().getReplicas()));
-    children.add(service(m, Names.service(m.name()), Names.podSelector(m.name())));
+    for (var t : plan.deployments()) {
+      children.add(configMap(t.model(), t.name()));
+      children.add(deployment(t.model(), t.name(),
+          t.color() == null ? Map.of() : Map.of(Names.LABEL_COLOR, t.color().label()), t.replicas()));
+    }
+    children.add(service(m, Names.service(m.name()), plan.serviceSelector()));
+    if (plan.previewSelector() != null) children.add(service(m, Names.previewService(m.name()), plan.previewSelector()));
     if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m));
     if (wantsAutoscaler(m)) children.add(autoscaler(m));
     return children;
@@ -63,8 +76,13 @@ public final class ChildResources {
     IntOrString maxSurge = ru != null && ru.getMaxSurge() != null ? ru.getMaxSurge() : new IntOrString(DEFAULT_MAX_SURGE);
     IntOrString maxUnavailable = ru != null && ru.getMaxUnavailable() != null
         ? ru.getMaxUnavailable() : new IntOrString(DEFAULT_MAX_UNAVAILABLE);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Names.ANNOTATION_REVISION, Revisions.revision(m));
+    annotations.put(Names.ANNOTATION_SPEC, Revisions.snapshot(spec));
     return new DeploymentBuilder()
-        .withNewMetadata().withName(deploymentName).withNamespace(m.namespace()).withLabels(labels).endMetadata()
+        .withNewMetadata()
+          .withName(deploymentName).withNamespace(m.namespace()).withLabels(labels).withAnnotations(annotations)
+        .endMetadata()
         .withNewSpec()
           .withReplicas(replicas)
           .withRevisionHistoryLimit(5)

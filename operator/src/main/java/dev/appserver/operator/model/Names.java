@@ -17,6 +17,16 @@ public final class Names {
   public static final String COMPONENT_VALUE = "gunicorn";
 
   public static final String ANNOTATION_CONFIG_HASH = "appserver.dev/config-hash";
+  /** On a Deployment: the revision (pod template hash) it runs. */
+  public static final String ANNOTATION_REVISION = "appserver.dev/revision";
+  /** On a Deployment: the normalised AppServer spec it was built from, so it can be rebuilt exactly. */
+  public static final String ANNOTATION_SPEC = "appserver.dev/spec";
+  /** On an AppServer: switch traffic to the waiting colour (autoPromote false). */
+  public static final String ANNOTATION_PROMOTE = "appserver.dev/promote";
+  /** On an AppServer: abandon the rollout in progress; the active colour keeps serving. */
+  public static final String ANNOTATION_ABORT = "appserver.dev/abort";
+  /** On an AppServer: try an abandoned revision again. */
+  public static final String ANNOTATION_RETRY = "appserver.dev/retry";
 
   /** Label selector for every resource this operator manages; informers watch only these. */
   public static final String MANAGED_SELECTOR = LABEL_MANAGED_BY + "=" + OPERATOR;
@@ -49,6 +59,10 @@ public final class Names {
     StringBuilder sb = new StringBuilder();
     selector.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
     return sb.toString();
+  }
+
+  public static String colorDeployment(String instance, String color) {
+    return instance + "-" + color;
   }
 
   public static String configMap(String deploymentName) {

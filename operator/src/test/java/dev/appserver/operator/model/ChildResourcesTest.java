@@ -28,13 +28,13 @@ class ChildResourcesTest {
 
   @Test
   void minimalAppServerGetsConfigMapDeploymentServiceAndBudget() {
-    var kinds = ChildResources.rollingUpdate(MINIMAL).stream().map(HasMetadata::getKind).toList();
+    var kinds = ChildResources.initial(MINIMAL).stream().map(HasMetadata::getKind).toList();
     assertThat(kinds).containsExactly("ConfigMap", "Deployment", "Service", "PodDisruptionBudget");
   }
 
   @Test
   void everyChildCarriesTheOperatorLabels() {
-    for (HasMetadata child : ChildResources.rollingUpdate(MINIMAL)) {
+    for (HasMetadata child : ChildResources.initial(MINIMAL)) {
       assertThat(child.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "web")
           .containsEntry("app.kubernetes.io/name", "appserver")
           .containsEntry("app.kubernetes.io/managed-by", "appserver-operator");
@@ -242,7 +242,7 @@ class ChildResourcesTest {
         disruptionBudget: {enabled: false}
         """);
     assertThat(ChildResources.wantsDisruptionBudget(off)).isFalse();
-    assertThat(ChildResources.rollingUpdate(off)).noneMatch(r -> r instanceof PodDisruptionBudget);
+    assertThat(ChildResources.initial(off)).noneMatch(r -> r instanceof PodDisruptionBudget);
   }
 
   @Test
@@ -256,7 +256,7 @@ class ChildResourcesTest {
         """);
     assertThat(ChildResources.wantsAutoscaler(m)).isTrue();
     HorizontalPodAutoscaler hpa = ChildResources.autoscaler(m);
-    assertThat(ChildResources.rollingUpdate(m)).last().isEqualTo(hpa);
+    assertThat(ChildResources.initial(m)).last().isEqualTo(hpa);
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("AppServer");
     assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).isEqualTo("appserver.dev/v1alpha1");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
@@ -266,6 +266,6 @@ class ChildResourcesTest {
 
   @Test
   void sameInputSameOutput() {
-    assertThat(ChildResources.rollingUpdate(TestAppServers.minimal())).isEqualTo(ChildResources.rollingUpdate(TestAppServers.minimal()));
+    assertThat(ChildResources.initial(TestAppServers.minimal())).isEqualTo(ChildResources.initial(TestAppServers.minimal()));
   }
 }

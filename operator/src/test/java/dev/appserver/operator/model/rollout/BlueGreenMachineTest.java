@@ -1,0 +1,458 @@
+package dev.appserver.operator.model.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.appserver.operator.TestAppServers;
+import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
+import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.Revisions;
+import dev.appserver.operator.model.rollout.BlueGreenMachine.Phase;
+import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BlueGreenMachineTest {
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  static AppServerModel model(String image, String extra) {
+    return TestAppServers.model("""
+        image: %s
+        app: app:app
+        strategy: {type: BlueGreen, progressDeadlineSeconds: 600%s}
+        """.formatted(image, extra));
+  }
+
+  static final AppServerModel V1 = model("example/app:1", "");
+  static final AppServerModel V2 = model("example/app:2", "");
+  static final String R1 = Revisions.revision(V1);
+  static final String R2 = Revisions.revision(V2);
+
+  /** A colour Deployment as observed: built from {@code m}, {@code ready} of {@code replicas} pods ready. */
+  static DeploymentObservation seen(Color c, AppServerModel m, int replicas, int ready) {
+    return new DeploymentObservation(Names.colorDeployment("web", c.label()), Revisions.revision(m), m.spec(),
+        replicas, ready, ready, ready, true);
+  }
+
+  static BlueGreenStatus state(Phase phase, Color active, String activeRev) {
+    var s = new BlueGreenStatus();
+    s.setPhase(phase.name());
+    s.setActiveColor(active == null ? null : active.label());
+    s.setActiveRevision(activeRev);
+    return s;
+  }
+
+  static final class Obs {
+    BlueGreenStatus state;
+    DeploymentObservation rolling;
+    final Map<Color, DeploymentObservation> colors = new EnumMap<>(Color.class);
+    Color serviceColor;
+    boolean promote, abort, retry;
+    Boolean check;
+    Instant now = T0;
+
+    Obs state(BlueGreenStatus s) { state = s; return this; }
+    Obs color(DeploymentObservation o, Color c) { colors.put(c, o); return this; }
+    Obs service(Color c) { serviceColor = c; return this; }
+    Obs at(Instant t) { now = t; return this; }
+
+    Observation build() {
+      Map<String, String> selector = new HashMap<>(Names.podSelector("web"));
+      if (serviceColor != null) selector.put(Names.LABEL_COLOR, serviceColor.label());
+      return new Observation(state, Optional.ofNullable(rolling), colors, selector, promote, abort, retry, check, now);
+    }
+  }
+
+  static Color serviceColor(Plan p) {
+    return Color.parse(p.serviceSelector().get(Names.LABEL_COLOR));
+  }
+
+  static DeploymentTarget target(Plan p, Color c) {
+    return p.deployment("web-" + c.label()).orElseThrow(() -> new AssertionError("no " + c + " in " + p.deployments()));
+  }
+
+  static List<String> reasons(Plan p) {
+    return p.notes().stream().map(Plan.Note::reason).toList();
+  }
+
+  /** Idle on blue at R1, blue ready, green scaled down. */
+  static Obs idleOnBlue() {
+    return new Obs().state(state(Phase.Idle, Color.BLUE, R1)).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V1, 0, 0), Color.GREEN).service(Color.BLUE);
+  }
+
+  /** Rolling out R2 on green since T0, blue serving R1. */
+  static Obs progressingToGreen(int greenReady) {
+    var s = state(Phase.Progressing, Color.BLUE, R1);
+    s.setPreviewColor("green");
+    s.setPreviewRevision(R2);
+    s.setRolloutStartTime(T0.toString());
+    return new Obs().state(s).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V2, 2, greenReady), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(20));
+  }
+
+  /** Green active at R2 since T0, blue (R1) kept until T0+30s. */
+  static Obs scalingDownFromBlue(Color serviceSeen) {
+    var s = state(Phase.ScalingDown, Color.GREEN, R2);
+    s.setPreviousColor("blue");
+    s.setPreviousRevision(R1);
+    s.setLastPromotionTime(T0.toString());
+    s.setScaleDownAt(T0.plusSeconds(30).toString());
+    return new Obs().state(s).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V2, 2, 2), Color.GREEN).service(serviceSeen).at(T0.plusSeconds(10));
+  }
+
+  @Test
+  void firstDeploymentGoesStraightToActive() {
+    Plan p = BlueGreenMachine.plan(V1, new Obs().build());
+    assertThat(p.deployments()).extracting(DeploymentTarget::name).containsExactly("web-blue");
+    assertThat(target(p, Color.BLUE).replicas()).isEqualTo(2);
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Idle");
+    assertThat(p.blueGreen().getActiveRevision()).isEqualTo(R1);
+    assertThat(reasons(p)).containsExactly("Deployed");
+  }
+
+  @Test
+  void idleWithTheSameRevisionChangesNothing() {
+    Plan p = BlueGreenMachine.plan(V1, idleOnBlue().build());
+    assertThat(p.blueGreen()).isEqualTo(idleOnBlue().state);
+    assertThat(target(p, Color.BLUE).model()).isEqualTo(V1);
+    assertThat(target(p, Color.GREEN).replicas()).isZero();
+    assertThat(p.notes()).isEmpty();
+    assertThat(p.requeueAfter()).isNull();
+  }
+
+  @Test
+  void templateChangeStartsTheNewColourBesideTheActiveOneUntouched() {
+    Plan p = BlueGreenMachine.plan(V2, idleOnBlue().at(T0).build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(p.blueGreen().getPreviewColor()).isEqualTo("green");
+    assertThat(p.blueGreen().getPreviewRevision()).isEqualTo(R2);
+    assertThat(p.blueGreen().getRolloutStartTime()).isEqualTo(T0.toString());
+    assertThat(target(p, Color.GREEN).model()).isEqualTo(V2);
+    assertThat(target(p, Color.GREEN).replicas()).isEqualTo(2);
+    assertThat(Revisions.revision(target(p, Color.BLUE).model())).as("blue keeps its own template").isEqualTo(R1);
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(p.previewSelector()).containsEntry(Names.LABEL_COLOR, "green");
+    assertThat(reasons(p)).containsExactly("RolloutStarted");
+  }
+
+  @Test
+  void newColourStartsAtTheActiveReplicaCountSoAnAutoscaledAppIsNotCutDown() {
+    var scaled = model("example/app:2", "");
+    scaled.spec().setReplicas(7);
+    Plan p = BlueGreenMachine.plan(scaled, idleOnBlue().build());
+    assertThat(target(p, Color.GREEN).replicas()).isEqualTo(7);
+    assertThat(target(p, Color.BLUE).replicas()).isEqualTo(7);
+  }
+
+  @Test
+  void trafficSwitchesOnlyWhenEveryNewPodIsReady() {
+    Plan waiting = BlueGreenMachine.plan(V2, progressingToGreen(1).build());
+    assertThat(serviceColor(waiting)).isEqualTo(Color.BLUE);
+    assertThat(waiting.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(waiting.previewSelector()).containsEntry(Names.LABEL_COLOR, "green");
+    assertThat(waiting.requeueAfter()).isEqualTo(Duration.ofSeconds(580));
+
+    Plan ready = BlueGreenMachine.plan(V2, progressingToGreen(2).build());
+    assertThat(serviceColor(ready)).isEqualTo(Color.GREEN);
+    assertThat(ready.blueGreen().getPhase()).isEqualTo("ScalingDown");
+    assertThat(ready.blueGreen().getActiveColor()).isEqualTo("green");
+    assertThat(ready.blueGreen().getPreviousColor()).isEqualTo("blue");
+    assertThat(ready.blueGreen().getLastPromotionTime()).isEqualTo(T0.plusSeconds(20).toString());
+    assertThat(target(ready, Color.BLUE).replicas()).as("old colour kept warm").isEqualTo(2);
+    assertThat(reasons(ready)).containsExactly("Promoted");
+  }
+
+  @Test
+  void previousColourStaysScaledForTheDelayThenGoesOnceTheServiceIsSeenOnTheNewOne() {
+    Plan early = BlueGreenMachine.plan(V2, scalingDownFromBlue(Color.GREEN).build());
+    assertThat(target(early, Color.BLUE).replicas()).isEqualTo(2);
+    assertThat(early.requeueAfter()).isEqualTo(Duration.ofSeconds(20));
+
+    Plan serviceLagging = BlueGreenMachine.plan(V2, scalingDownFromBlue(Color.BLUE).at(T0.plusSeconds(31)).build());
+    assertThat(target(serviceLagging, Color.BLUE).replicas()).isEqualTo(2);
+    assertThat(serviceColor(serviceLagging)).isEqualTo(Color.GREEN);
+
+    Plan late = BlueGreenMachine.plan(V2, scalingDownFromBlue(Color.GREEN).at(T0.plusSeconds(31)).build());
+    assertThat(target(late, Color.BLUE).replicas()).isZero();
+    assertThat(late.blueGreen().getPhase()).isEqualTo("Idle");
+    assertThat(late.blueGreen().getPreviousColor()).isNull();
+    assertThat(reasons(late)).containsExactly("ScaledDown");
+  }
+
+  @Test
+  void zeroDelayScalesDownRightAfterTheSwitchIsSeen() {
+    var noDelay = model("example/app:2", ", blueGreen: {scaleDownDelaySeconds: 0}");
+    Plan promoted = BlueGreenMachine.plan(noDelay, progressingToGreen(2).build());
+    assertThat(promoted.blueGreen().getScaleDownAt()).isEqualTo(promoted.blueGreen().getLastPromotionTime());
+    var after = new Obs().state(promoted.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, noDelay, 2, 2), Color.GREEN).service(Color.GREEN).at(T0.plusSeconds(21));
+    Plan down = BlueGreenMachine.plan(noDelay, after.build());
+    assertThat(target(down, Color.BLUE).replicas()).isZero();
+    assertThat(down.blueGreen().getPhase()).isEqualTo("Idle");
+  }
+
+  @Test
+  void revertingWithinTheWindowSwitchesBackAtOnceWithNoNewPods() {
+    Plan p = BlueGreenMachine.plan(V1, scalingDownFromBlue(Color.GREEN).build());
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(p.blueGreen().getActiveColor()).isEqualTo("blue");
+    assertThat(p.blueGreen().getActiveRevision()).isEqualTo(R1);
+    assertThat(p.blueGreen().getPreviousColor()).isEqualTo("green");
+    assertThat(p.blueGreen().getPhase()).isEqualTo("ScalingDown");
+    assertThat(Revisions.revision(target(p, Color.BLUE).model())).isEqualTo(R1);
+    assertThat(target(p, Color.BLUE).replicas()).as("same pods, no new ones").isEqualTo(2);
+    assertThat(target(p, Color.GREEN).replicas()).isEqualTo(2);
+    assertThat(reasons(p)).containsExactly("RolledBack");
+  }
+
+  @Test
+  void aThirdRevisionDuringTheWindowReusesThePreviousColour() {
+    var v3 = model("example/app:3", "");
+    Plan p = BlueGreenMachine.plan(v3, scalingDownFromBlue(Color.GREEN).build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(p.blueGreen().getPreviewColor()).isEqualTo("blue");
+    assertThat(serviceColor(p)).isEqualTo(Color.GREEN);
+    assertThat(target(p, Color.BLUE).model()).isEqualTo(v3);
+  }
+
+  @Test
+  void neverReadyRevisionIsAbandonedAtTheDeadlineWithTheOldColourServing() {
+    Plan before = BlueGreenMachine.plan(V2, progressingToGreen(0).at(T0.plusSeconds(599)).build());
+    assertThat(before.blueGreen().getPhase()).isEqualTo("Progressing");
+    Plan p = BlueGreenMachine.plan(V2, progressingToGreen(0).at(T0.plusSeconds(600)).build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Aborted");
+    assertThat(p.blueGreen().getAbortedRevision()).isEqualTo(R2);
+    assertThat(p.blueGreen().getAbortReason()).contains("not ready within 600s");
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(target(p, Color.GREEN).replicas()).isZero();
+    assertThat(target(p, Color.BLUE).replicas()).isEqualTo(2);
+    assertThat(p.notes()).singleElement().satisfies(n -> {
+      assertThat(n.type()).isEqualTo("Warning");
+      assertThat(n.reason()).isEqualTo("RolloutAborted");
+    });
+  }
+
+  private static Obs abortedGreen() {
+    var s = state(Phase.Aborted, Color.BLUE, R1);
+    s.setAbortedRevision(R2);
+    s.setAbortReason("not ready");
+    return new Obs().state(s).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V2, 0, 0), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(700));
+  }
+
+  @Test
+  void anAbandonedRevisionIsNotRetriedUntilTheSpecChangesOrRetryIsAsked() {
+    Plan stays = BlueGreenMachine.plan(V2, abortedGreen().build());
+    assertThat(stays.blueGreen().getPhase()).isEqualTo("Aborted");
+    assertThat(target(stays, Color.GREEN).replicas()).isZero();
+    assertThat(stays.notes()).isEmpty();
+
+    var v3 = model("example/app:3", "");
+    Plan changed = BlueGreenMachine.plan(v3, abortedGreen().build());
+    assertThat(changed.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(changed.blueGreen().getPreviewRevision()).isEqualTo(Revisions.revision(v3));
+    assertThat(changed.blueGreen().getAbortedRevision()).isNull();
+
+    var retry = abortedGreen();
+    retry.retry = true;
+    Plan retried = BlueGreenMachine.plan(V2, retry.build());
+    assertThat(retried.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(retried.blueGreen().getPreviewRevision()).isEqualTo(R2);
+    assertThat(retried.consumedAnnotations()).containsExactly(Names.ANNOTATION_RETRY);
+
+    Plan reverted = BlueGreenMachine.plan(V1, abortedGreen().build());
+    assertThat(reverted.blueGreen().getPhase()).isEqualTo("Idle");
+    assertThat(target(reverted, Color.GREEN).replicas()).isZero();
+  }
+
+  @Test
+  void manualPromotionWaitsForTheAnnotation() {
+    var manual = model("example/app:2", ", blueGreen: {autoPromote: false}");
+    var obs = progressingToGreen(2);
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, manual, 2, 2));
+    Plan waiting = BlueGreenMachine.plan(manual, obs.build());
+    assertThat(waiting.blueGreen().getPhase()).isEqualTo("AwaitingPromotion");
+    assertThat(serviceColor(waiting)).isEqualTo(Color.BLUE);
+    assertThat(reasons(waiting)).containsExactly("AwaitingPromotion");
+
+    var later = new Obs().state(waiting.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, manual, 2, 2), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(3600));
+    Plan stillWaiting = BlueGreenMachine.plan(manual, later.build());
+    assertThat(stillWaiting.blueGreen().getPhase()).as("no deadline while waiting for a person").isEqualTo("AwaitingPromotion");
+    later.promote = true;
+    Plan promoted = BlueGreenMachine.plan(manual, later.build());
+    assertThat(serviceColor(promoted)).isEqualTo(Color.GREEN);
+    assertThat(promoted.consumedAnnotations()).containsExactly(Names.ANNOTATION_PROMOTE);
+  }
+
+  @Test
+  void abortAnnotationAbandonsTheRollout() {
+    var obs = progressingToGreen(1);
+    obs.abort = true;
+    Plan p = BlueGreenMachine.plan(V2, obs.build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Aborted");
+    assertThat(p.blueGreen().getAbortReason()).contains("appserver.dev/abort");
+    assertThat(p.consumedAnnotations()).containsExactly(Names.ANNOTATION_ABORT);
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+  }
+
+  @Test
+  void revertingBeforePromotionCancelsTheRollout() {
+    Plan p = BlueGreenMachine.plan(V1, progressingToGreen(1).build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Idle");
+    assertThat(target(p, Color.GREEN).replicas()).isZero();
+    assertThat(reasons(p)).containsExactly("RolloutCancelled");
+  }
+
+  @Test
+  void prePromotionCheckIsAskedForThenGatesTheSwitch() {
+    var checked = model("example/app:2", ", blueGreen: {prePromotionCheck: {path: /health}}");
+    var obs = progressingToGreen(2);
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, checked, 2, 2));
+    Plan ask = BlueGreenMachine.plan(checked, obs.build());
+    assertThat(ask.checkColor()).isEqualTo(Color.GREEN);
+    assertThat(serviceColor(ask)).isEqualTo(Color.BLUE);
+
+    obs.check = false;
+    Plan failed = BlueGreenMachine.plan(checked, obs.build());
+    assertThat(serviceColor(failed)).isEqualTo(Color.BLUE);
+    assertThat(failed.requeueAfter()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(reasons(failed)).containsExactly("PrePromotionCheckFailed");
+
+    obs.check = true;
+    Plan passed = BlueGreenMachine.plan(checked, obs.build());
+    assertThat(serviceColor(passed)).isEqualTo(Color.GREEN);
+  }
+
+  @Test
+  void takingOverFromRollingUpdateKeepsThePlainDeploymentUntilTheServiceMoves() {
+    var rolling = new DeploymentObservation("web", R1, V1.spec(), 2, 2, 2, 2, true);
+    var obs = new Obs();
+    obs.rolling = rolling;
+    obs.serviceColor = null;
+    Plan start = BlueGreenMachine.plan(V1, obs.build());
+    assertThat(start.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(start.blueGreen().getActiveColor()).isNull();
+    assertThat(start.deployments()).extracting(DeploymentTarget::name).containsExactlyInAnyOrder("web-blue", "web");
+    assertThat(start.serviceSelector()).isEqualTo(Names.podSelector("web"));
+    assertThat(start.serving()).isEqualTo("web");
+
+    var ready = new Obs().state(start.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE).at(T0.plusSeconds(5));
+    ready.rolling = rolling;
+    Plan promoted = BlueGreenMachine.plan(V1, ready.build());
+    assertThat(serviceColor(promoted)).isEqualTo(Color.BLUE);
+    assertThat(promoted.deployment("web")).as("kept until the Service is seen on blue").isPresent();
+
+    var moved = new Obs().state(promoted.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .service(Color.BLUE).at(T0.plusSeconds(6));
+    moved.rolling = rolling;
+    Plan done = BlueGreenMachine.plan(V1, moved.build());
+    assertThat(done.deployment("web")).isEmpty();
+  }
+
+  @Test
+  void backToRollingUpdateKeepsTheActiveColourServingUntilThePlainDeploymentIsReady() {
+    var rollingModel = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        """);
+    var obs = idleOnBlue();
+    Plan starting = RolloutPlanner.plan(rollingModel, obs.build());
+    assertThat(starting.deployment("web")).isPresent();
+    assertThat(serviceColor(starting)).isEqualTo(Color.BLUE);
+    assertThat(target(starting, Color.BLUE).replicas()).isEqualTo(2);
+
+    obs.rolling = new DeploymentObservation("web", Revisions.revision(rollingModel), rollingModel.spec(), 2, 2, 2, 2, true);
+    Plan widen = RolloutPlanner.plan(rollingModel, obs.build());
+    assertThat(widen.serviceSelector()).isEqualTo(Names.podSelector("web"));
+    assertThat(widen.deployment("web-blue")).as("blue stays until the Service is seen widened").isPresent();
+
+    obs.serviceColor = null;
+    Plan done = RolloutPlanner.plan(rollingModel, obs.build());
+    assertThat(done.deployments()).extracting(DeploymentTarget::name).containsExactly("web");
+    assertThat(done.blueGreen()).isNull();
+  }
+
+  @Test
+  void aLostStatusIsReadBackFromTheService() {
+    var obs = idleOnBlue();
+    obs.state = null;
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, V2, 2, 2));
+    obs.serviceColor = Color.GREEN;
+    Plan p = BlueGreenMachine.plan(V2, obs.build());
+    assertThat(p.blueGreen().getActiveColor()).isEqualTo("green");
+    assertThat(p.blueGreen().getActiveRevision()).isEqualTo(R2);
+    assertThat(serviceColor(p)).isEqualTo(Color.GREEN);
+    assertThat(target(p, Color.BLUE).replicas()).isZero();
+    assertThat(reasons(p)).containsExactly("Adopted");
+  }
+
+  @Test
+  void planningIsAPureFunctionOfTheObservation() {
+    for (Obs o : List.of(idleOnBlue(), progressingToGreen(1), progressingToGreen(2), scalingDownFromBlue(Color.GREEN), abortedGreen())) {
+      assertThat(BlueGreenMachine.plan(V2, o.build())).isEqualTo(BlueGreenMachine.plan(V2, o.build()));
+    }
+  }
+
+  /**
+   * The invariant behind "never leaves the active Service without ready endpoints", over every
+   * phase, readiness, Service position, request and time: the Service selects either the colour
+   * that was already serving, or one whose every pod is ready at the revision it runs (or, for the
+   * very first deployment, the only colour there is).
+   */
+  @Test
+  void theServiceNeverMovesToAColourThatIsNotFullyReady() {
+    int plans = 0;
+    for (Phase phase : Phase.values()) {
+      for (Color active : new Color[] {Color.BLUE, Color.GREEN, null}) {
+        for (int blueReady = 0; blueReady <= 2; blueReady++) {
+          for (int greenReady = 0; greenReady <= 2; greenReady++) {
+            for (Color seenService : new Color[] {Color.BLUE, Color.GREEN, null}) {
+              for (int requests = 0; requests < 8; requests++) {
+                for (long at : new long[] {0, 29, 31, 601}) {
+                  for (AppServerModel spec : List.of(V1, V2)) {
+                    var s = state(phase, active, active == null ? null : (active == Color.BLUE ? R1 : R2));
+                    Color other = active == null ? Color.BLUE : active.other();
+                    s.setPreviewColor(phase == Phase.Progressing || phase == Phase.AwaitingPromotion ? other.label() : null);
+                    s.setPreviewRevision(s.getPreviewColor() == null ? null : (other == Color.BLUE ? R1 : R2));
+                    s.setRolloutStartTime(T0.toString());
+                    s.setPreviousColor(phase == Phase.ScalingDown ? other.label() : null);
+                    s.setPreviousRevision(phase == Phase.ScalingDown ? (other == Color.BLUE ? R1 : R2) : null);
+                    s.setScaleDownAt(T0.plusSeconds(30).toString());
+                    s.setAbortedRevision(phase == Phase.Aborted ? R2 : null);
+                    var o = new Obs().state(s).color(seen(Color.BLUE, V1, 2, blueReady), Color.BLUE)
+                        .color(seen(Color.GREEN, V2, 2, greenReady), Color.GREEN).service(seenService).at(T0.plusSeconds(at));
+                    o.promote = (requests & 1) != 0;
+                    o.abort = (requests & 2) != 0;
+                    o.retry = (requests & 4) != 0;
+                    Observation observation = o.build();
+                    Plan p = BlueGreenMachine.plan(spec, observation);
+                    plans++;
+                    Color selected = serviceColor(p);
+                    boolean nothingServed = seenService == null && observation.rolling().isEmpty();
+                    if (selected == null || selected == active || selected == seenService || nothingServed) continue;
+                    DeploymentObservation chosen = observation.color(selected).orElseThrow();
+                    assertThat(chosen.fullyReady(chosen.revision(), 2))
+                        .as("%s active=%s blue=%d green=%d -> service on %s", phase, active, blueReady, greenReady, selected)
+                        .isTrue();
+                    assertThat(p.blueGreen().getActiveColor()).isEqualTo(selected.label());
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(plans).isEqualTo(5 * 3 * 3 * 3 * 3 * 8 * 4 * 2);
+  }
+}
