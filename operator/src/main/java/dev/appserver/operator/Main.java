@@ -12,9 +12,6 @@ import java.util.Arrays;
 
 /** Entry point: {@code run} (the default) runs the operator; {@code render -f FILE} previews child resources. */
 public final class Main {
-  /** Flipped when the blue-green strategy is implemented. */
-  public static final boolean BLUE_GREEN_SUPPORTED = false;
-
   private Main() {}
 
   public static void main(String[] args) throws Exception {

@@ -3,6 +3,7 @@ package dev.appserver.operator;
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.reconciler.AppServerReconciler;
 import dev.appserver.operator.reconciler.KubernetesEventRecorder;
+import dev.appserver.operator.reconciler.ServiceProxyPromotionCheck;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,8 +29,9 @@ public final class OperatorMain {
   }
 
   public static AppServerReconciler reconciler(KubernetesClient client, Clock clock) throws Exception {
-    var validator = new AppServerValidator(Admission.fromClasspath(), Main.BLUE_GREEN_SUPPORTED);
+    var validator = new AppServerValidator(Admission.fromClasspath());
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
-    return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance), clock);
+    return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
+        new ServiceProxyPromotionCheck(client), clock);
   }
 }

@@ -32,7 +32,7 @@ public final class Render {
   }
 
   public static Render withBuiltInRules() {
-    return new Render(new AppServerValidator(Admission.fromClasspath(), Main.BLUE_GREEN_SUPPORTED));
+    return new Render(new AppServerValidator(Admission.fromClasspath()));
   }
 
   /** @return the process exit code: 0 rendered, 1 invalid input */
@@ -56,7 +56,7 @@ public final class Render {
         outcome.errors().forEach(fe -> errors.add(source + ": " + label + ": " + fe));
         continue;
       }
-      children.addAll(ChildResources.rollingUpdate(outcome.model()));
+      children.addAll(ChildResources.initial(outcome.model()));
     }
     if (!errors.isEmpty()) {
       errors.forEach(err::println);

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 /** AppServers for tests, written as users write them and normalised by the real admission rules. */
 public final class TestAppServers {
   public static final KubernetesSerialization K8S = new KubernetesSerialization();
-  private static final AppServerValidator VALIDATOR = new AppServerValidator(Admission.fromClasspath(), Main.BLUE_GREEN_SUPPORTED);
+  private static final AppServerValidator VALIDATOR = new AppServerValidator(Admission.fromClasspath());
 
   private TestAppServers() {}
 

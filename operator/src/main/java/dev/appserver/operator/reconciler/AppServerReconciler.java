@@ -4,75 +4,135 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Color;
+import dev.appserver.operator.model.rollout.DeploymentObservation;
+import dev.appserver.operator.model.rollout.Observation;
+import dev.appserver.operator.model.rollout.Plan;
+import dev.appserver.operator.model.rollout.RolloutPlanner;
 import dev.appserver.operator.reconciler.StatusAggregator.Problem;
 import dev.appserver.operator.validation.AppServerValidator;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observe, validate, compute, apply, report. The workflow of dependents (one per child kind,
- * applied with server-side apply, matched against managedFields so an unchanged world costs no
- * write) runs only for a valid spec: an invalid edit leaves every running child as it was and
- * says why in a Degraded condition and an Event.
+ * Observe, validate, plan, apply, report. The plan (which Deployments exist and at what size,
+ * what the Services select, the next blue-green state) is a pure function of what is observed;
+ * the workflow of dependents (one per child, server-side apply, matched on managedFields so an
+ * unchanged world costs no write) makes it true. An invalid spec never reaches the workflow: the
+ * running children stay as they were and a Degraded condition and an Event say why.
  */
 @Workflow(
     explicitInvocation = true,
     dependents = {
-      @Dependent(name = "config", type = GunicornConfigMapDependent.class),
-      @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "config"),
-      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "config", type = PlannedDeployments.RollingConfigMap.class,
+          reconcilePrecondition = PlannedDeployments.RollingPlanned.class, useEventSourceWithName = PlannedDeployments.CONFIG_MAPS),
+      @Dependent(name = "deployment", type = PlannedDeployments.RollingDeployment.class, dependsOn = "config",
+          reconcilePrecondition = PlannedDeployments.RollingPlanned.class, useEventSourceWithName = PlannedDeployments.DEPLOYMENTS),
+      @Dependent(name = "config-blue", type = PlannedDeployments.BlueConfigMap.class,
+          reconcilePrecondition = PlannedDeployments.BluePlanned.class, useEventSourceWithName = PlannedDeployments.CONFIG_MAPS),
+      @Dependent(name = "deployment-blue", type = PlannedDeployments.BlueDeployment.class, dependsOn = "config-blue",
+          reconcilePrecondition = PlannedDeployments.BluePlanned.class, useEventSourceWithName = PlannedDeployments.DEPLOYMENTS),
+      @Dependent(name = "config-green", type = PlannedDeployments.GreenConfigMap.class,
+          reconcilePrecondition = PlannedDeployments.GreenPlanned.class, useEventSourceWithName = PlannedDeployments.CONFIG_MAPS),
+      @Dependent(name = "deployment-green", type = PlannedDeployments.GreenDeployment.class, dependsOn = "config-green",
+          reconcilePrecondition = PlannedDeployments.GreenPlanned.class, useEventSourceWithName = PlannedDeployments.DEPLOYMENTS),
+      @Dependent(name = "service", type = ServiceDependent.class, useEventSourceWithName = AppServerReconciler.SERVICES),
+      @Dependent(name = "preview", type = PreviewServiceDependent.class,
+          reconcilePrecondition = PreviewServiceDependent.Wanted.class, useEventSourceWithName = AppServerReconciler.SERVICES),
       @Dependent(name = "pdb", type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.Enabled.class),
       @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class)
     })
 @ControllerConfiguration(name = AppServerReconciler.NAME)
 public class AppServerReconciler implements Reconciler<AppServer> {
   public static final String NAME = Names.OPERATOR;
+  static final String SERVICES = "services";
   private static final Logger log = LoggerFactory.getLogger(AppServerReconciler.class);
 
   private final AppServerValidator validator;
   private final EventRecorder events;
+  private final PromotionCheck promotionCheck;
   private final Clock clock;
 
-  public AppServerReconciler(AppServerValidator validator, EventRecorder events, Clock clock) {
+  public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
     this.validator = validator;
     this.events = events;
+    this.promotionCheck = promotionCheck;
     this.clock = clock;
+  }
+
+  /** One informer per kind, shared by the dependents of that kind, watching only what we manage. */
+  @Override
+  public List<EventSource<?, AppServer>> prepareEventSources(EventSourceContext<AppServer> context) {
+    return List.of(
+        informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS),
+        informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS),
+        informer(context, Service.class, SERVICES));
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, AppServer> informer(
+      EventSourceContext<AppServer> context, Class<R> type, String name) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, AppServer.class)
+        .withName(name).withLabelSelector(Names.MANAGED_SELECTOR).build(), context);
   }
 
   @Override
   public UpdateControl<AppServer> reconcile(AppServer resource, Context<AppServer> context) {
+    Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
-    Deployment deployment = servingDeployment(resource, context);
     if (!outcome.valid()) {
       var problem = new Problem("InvalidSpec", outcome.message());
-      var status = StatusAggregator.aggregate(resource, null, deployment, problem, Instant.now(clock));
+      var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, null, null);
       if (!Objects.equals(previousMessage(resource), status.getMessage())) {
         events.record(resource, EventRecorder.WARNING, "InvalidSpec", outcome.message());
       }
       return patchIfChanged(resource, status);
     }
     AppServerModel model = outcome.model();
-    ModelDependent.put(context, model);
+    Observation observation = observe(resource, context, null, now);
+    Plan plan = RolloutPlanner.plan(model, observation);
+    if (plan.checkColor() != null) {
+      var check = model.spec().getStrategy().getBlueGreen().getPrePromotionCheck();
+      boolean passed = promotionCheck.passes(model, Names.previewService(model.name()), check.getPath(), check.getTimeoutSeconds());
+      plan = RolloutPlanner.plan(model, observe(resource, context, passed, now));
+    }
+    ModelDependent.put(context, model, plan);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
-    deployment = servingDeployment(resource, context);
-    var status = StatusAggregator.aggregate(resource, model, deployment, null, Instant.now(clock));
+    consumeAnnotations(resource, context, plan);
+    for (Plan.Note note : plan.notes()) events.record(resource, note.type(), note.reason(), note.message());
+
+    Deployment serving = deployment(context, resource, plan.serving());
+    var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector());
     recordTransitions(resource, status);
-    return patchIfChanged(resource, status);
+    var control = patchIfChanged(resource, status);
+    if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
+    return control;
   }
 
   @Override
@@ -82,8 +142,9 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     String message = "applying the child resources failed: " + cause.getMessage();
     log.warn("Reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
     var outcome = validator.validate(resource);
-    var status = StatusAggregator.aggregate(resource, outcome.model(), servingDeployment(resource, context),
-        new Problem("ApplyFailed", message), Instant.now(clock));
+    var previous = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
+    var status = StatusAggregator.aggregate(resource, outcome.model(), servingNow(resource, context),
+        new Problem("ApplyFailed", message), Instant.now(clock), previous, null);
     if (!Objects.equals(previousMessage(resource), status.getMessage())) {
       events.record(resource, EventRecorder.WARNING, "ApplyFailed", message);
     }
@@ -91,11 +152,61 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
 
-  private static Deployment servingDeployment(AppServer resource, Context<AppServer> context) {
-    var id = new ResourceID(resource.getMetadata().getName(), resource.getMetadata().getNamespace());
+  /** Reads the Deployments, the Service and the request annotations: the planner's whole input. */
+  private static Observation observe(AppServer resource, Context<AppServer> context, Boolean checkPassed, Instant now) {
+    String name = resource.getMetadata().getName();
+    Map<Color, DeploymentObservation> colors = new EnumMap<>(Color.class);
+    for (Color c : Color.values()) {
+      DeploymentObservation.of(deployment(context, resource, Names.colorDeployment(name, c.label())))
+          .ifPresent(o -> colors.put(c, o));
+    }
+    Map<String, String> annotations = Optional.ofNullable(resource.getMetadata().getAnnotations()).orElse(Map.of());
+    Map<String, String> serviceSelector = context.getSecondaryResources(Service.class).stream()
+        .filter(s -> s.getMetadata().getName().equals(Names.service(name)))
+        .findFirst().map(s -> s.getSpec().getSelector()).orElse(null);
+    return new Observation(
+        resource.getStatus() == null ? null : resource.getStatus().getBlueGreen(),
+        DeploymentObservation.of(deployment(context, resource, name)),
+        colors,
+        serviceSelector,
+        annotations.containsKey(Names.ANNOTATION_PROMOTE),
+        annotations.containsKey(Names.ANNOTATION_ABORT),
+        annotations.containsKey(Names.ANNOTATION_RETRY),
+        checkPassed,
+        now);
+  }
+
+  private static Deployment deployment(Context<AppServer> context, AppServer resource, String name) {
+    String ns = resource.getMetadata().getNamespace();
     return context.getSecondaryResources(Deployment.class).stream()
-        .filter(d -> ResourceID.fromResource(d).equals(id))
+        .filter(d -> name.equals(d.getMetadata().getName()) && ns.equals(d.getMetadata().getNamespace()))
         .findFirst().orElse(null);
+  }
+
+  /** The Deployment serving now, as far as status says (used when the spec cannot be planned). */
+  private static Deployment servingNow(AppServer resource, Context<AppServer> context) {
+    String name = resource.getMetadata().getName();
+    var bg = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
+    if (bg != null && bg.getActiveColor() != null) {
+      Deployment d = deployment(context, resource, Names.colorDeployment(name, bg.getActiveColor()));
+      if (d != null) return d;
+    }
+    return deployment(context, resource, name);
+  }
+
+  /** Removes the promote/abort/retry annotations the plan acted on, so they act once. */
+  private static void consumeAnnotations(AppServer resource, Context<AppServer> context, Plan plan) {
+    if (plan.consumedAnnotations().isEmpty()) return;
+    String patch = plan.consumedAnnotations().stream()
+        .map(a -> "{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + a.replace("~", "~0").replace("/", "~1") + "\"}")
+        .collect(Collectors.joining(",", "[", "]"));
+    try {
+      context.getClient().resources(AppServer.class).inNamespace(resource.getMetadata().getNamespace())
+          .withName(resource.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (KubernetesClientException e) {
+      log.warn("Could not remove {} from {}/{}: {}", plan.consumedAnnotations(), resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(), e.getMessage());
+    }
   }
 
   private void recordTransitions(AppServer resource, AppServerStatus now) {
@@ -115,7 +226,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       events.record(resource, EventRecorder.NORMAL, "RolledOut", "rollout complete: " + now.getMessage());
     }
     boolean wasDegraded = Conditions.isTrue(before.getConditions(), Conditions.DEGRADED);
-    if (!wasDegraded && Conditions.isTrue(now.getConditions(), Conditions.DEGRADED)) {
+    if (!wasDegraded && Conditions.isTrue(now.getConditions(), Conditions.DEGRADED) && now.getBlueGreen() == null) {
       events.record(resource, EventRecorder.WARNING, "RolloutStalled", now.getMessage());
     }
   }

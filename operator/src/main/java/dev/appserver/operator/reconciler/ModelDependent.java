@@ -2,13 +2,14 @@ package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.rollout.Plan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Dependents read the model the reconciler validated and computed once for this pass. */
+/** Dependents read the model and plan the reconciler computed once for this pass. */
 final class ModelDependent {
   private ModelDependent() {}
 
@@ -27,7 +28,12 @@ final class ModelDependent {
     return resource;
   }
 
-  static void put(Context<AppServer> context, AppServerModel model) {
+  static Plan plan(Context<AppServer> context) {
+    return context.managedWorkflowAndDependentResourceContext().getMandatory(Plan.class, Plan.class);
+  }
+
+  static void put(Context<AppServer> context, AppServerModel model, Plan plan) {
     context.managedWorkflowAndDependentResourceContext().put(AppServerModel.class, model);
+    context.managedWorkflowAndDependentResourceContext().put(Plan.class, plan);
   }
 }

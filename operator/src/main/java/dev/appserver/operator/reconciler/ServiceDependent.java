@@ -4,17 +4,14 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.model.ChildResources;
 import dev.appserver.operator.model.Names;
 import io.fabric8.kubernetes.api.model.Service;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The Service in front of the serving pods. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+/** The Service in front of the serving pods: every pod (RollingUpdate) or the active colour (BlueGreen). */
 public class ServiceDependent extends CRUDKubernetesDependentResource<Service, AppServer> {
   @Override
   protected Service desired(AppServer primary, Context<AppServer> context) {
     var model = ModelDependent.model(context);
-    return ModelDependent.owned(primary, ChildResources.service(model, Names.service(model.name()), Names.podSelector(model.name())));
+    return ModelDependent.owned(primary, ChildResources.service(model, Names.service(model.name()), ModelDependent.plan(context).serviceSelector()));
   }
 }

@@ -2,6 +2,7 @@ package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
+import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.Names;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +32,16 @@ public final class StatusAggregator {
    */
   public static AppServerStatus aggregate(
       AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now) {
+    return aggregate(cr, model, deployment, problem, now, null, null);
+  }
+
+  /**
+   * @param blueGreen the blue-green state to report (null for RollingUpdate)
+   * @param selector the selector of the serving pods (null: every pod of the AppServer)
+   */
+  public static AppServerStatus aggregate(
+      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
+      BlueGreenStatus blueGreen, Map<String, String> selector) {
     AppServerStatus previous = cr.getStatus() == null ? new AppServerStatus() : cr.getStatus();
     Long generation = cr.getMetadata().getGeneration();
     DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
@@ -54,8 +66,9 @@ public final class StatusAggregator {
     status.setReadyReplicas(ready);
     status.setUpdatedReplicas(updated);
     status.setReady(ready + "/" + desired);
+    status.setBlueGreen(blueGreen);
     if (model != null) {
-      status.setSelector(Names.selectorString(Names.podSelector(model.name())));
+      status.setSelector(Names.selectorString(selector != null ? selector : Names.podSelector(model.name())));
       status.setWorkers(model.sizing().workers());
       status.setThreads(model.sizing().threads());
       status.setSizing(model.sizing().explanation());
@@ -79,6 +92,18 @@ public final class StatusAggregator {
       progressing = false;
       progressReason = problem.reason();
       progressMessage = "not rolling out: " + problem.message();
+    } else if (blueGreen != null && blueGreen.getPhase() != null && !"Idle".equals(blueGreen.getPhase())
+        && !"ScalingDown".equals(blueGreen.getPhase())) {
+      String phase = blueGreen.getPhase();
+      progressing = !"Aborted".equals(phase);
+      progressReason = phase;
+      progressMessage = switch (phase) {
+        case "Progressing" -> "bringing up revision " + blueGreen.getPreviewRevision() + " on " + blueGreen.getPreviewColor()
+            + (blueGreen.getActiveColor() == null ? "" : "; " + blueGreen.getActiveColor() + " serves");
+        case "AwaitingPromotion" -> blueGreen.getPreviewColor() + " is ready with revision " + blueGreen.getPreviewRevision()
+            + "; waiting for the appserver.dev/promote annotation";
+        default -> "rollout of revision " + blueGreen.getAbortedRevision() + " abandoned: " + blueGreen.getAbortReason();
+      };
     } else if (stalled.isPresent()) {
       progressing = false;
       progressReason = "ProgressDeadlineExceeded";
@@ -93,9 +118,13 @@ public final class StatusAggregator {
       progressMessage = updated + "/" + desired + " pods updated, " + ready + "/" + desired + " ready";
     }
 
-    boolean degraded = problem != null || stalled.isPresent();
-    String degradedReason = problem != null ? problem.reason() : stalled.isPresent() ? "ProgressDeadlineExceeded" : "AsExpected";
+    boolean aborted = blueGreen != null && "Aborted".equals(blueGreen.getPhase());
+    boolean degraded = problem != null || stalled.isPresent() || aborted;
+    String degradedReason = problem != null ? problem.reason() : aborted ? "RolloutAborted"
+        : stalled.isPresent() ? "ProgressDeadlineExceeded" : "AsExpected";
     String degradedMessage = problem != null ? problem.message()
+        : aborted ? blueGreen.getAbortReason() + "; " + (blueGreen.getActiveColor() == null ? "the current pods" : blueGreen.getActiveColor())
+            + " keeps serving (change the spec or annotate appserver.dev/retry=true to try again)"
         : stalled.map(DeploymentCondition::getMessage).orElse("no problems");
 
     status.setConditions(List.of(

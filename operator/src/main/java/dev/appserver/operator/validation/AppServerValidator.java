@@ -16,11 +16,9 @@ import java.util.stream.Collectors;
 public final class AppServerValidator {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private final Admission admission;
-  private final boolean blueGreenSupported;
 
-  public AppServerValidator(Admission admission, boolean blueGreenSupported) {
+  public AppServerValidator(Admission admission) {
     this.admission = admission;
-    this.blueGreenSupported = blueGreenSupported;
   }
 
   /** Either a model (valid) or the errors, each naming its field. */
@@ -45,7 +43,7 @@ public final class AppServerValidator {
     var result = admission.admit(json);
     if (!result.valid()) return new Outcome(null, null, result.errors());
     AppServer normalised = JSON.convertValue(result.defaulted(), AppServer.class);
-    List<FieldError> errors = SpecChecks.check(normalised.getSpec(), blueGreenSupported);
+    List<FieldError> errors = SpecChecks.check(normalised.getSpec());
     if (!errors.isEmpty()) return new Outcome(null, normalised, errors);
     return new Outcome(AppServerModel.of(normalised), normalised, List.of());
   }

@@ -2,7 +2,6 @@ package dev.appserver.operator.validation;
 
 import dev.appserver.operator.admission.FieldError;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
-import dev.appserver.operator.api.v1alpha1.StrategySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +18,12 @@ public final class SpecChecks {
 
   private SpecChecks() {}
 
-  public static List<FieldError> check(AppServerSpec spec, boolean blueGreenSupported) {
+  public static List<FieldError> check(AppServerSpec spec) {
     List<FieldError> errors = new ArrayList<>();
     labels("spec.podLabels", spec.getPodLabels(), true, errors);
     labels("spec.podAnnotations", spec.getPodAnnotations(), false, errors);
     labels("spec.nodeSelector", spec.getNodeSelector(), true, errors);
     if (spec.getService() != null) labels("spec.service.annotations", spec.getService().getAnnotations(), false, errors);
-    if (!blueGreenSupported && spec.getStrategy() != null
-        && spec.getStrategy().getType() == StrategySpec.StrategyType.BlueGreen) {
-      errors.add(new FieldError("spec.strategy.type", "BlueGreen is not supported by this operator version; the current Deployment is left as it is"));
-    }
     return errors;
   }
 

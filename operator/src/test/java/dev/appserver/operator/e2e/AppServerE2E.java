@@ -10,12 +10,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,57 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * control plane, KWOK nodes), driven with the real kubectl. Needs KUBECONFIG and kubectl on PATH,
  * as `make test-e2e` sets them.
  */
-class AppServerE2E {
-  static final Duration RESYNC = Duration.ofSeconds(3);
-  static OperatorUnderTest operator;
-
-  String ns;
-
-  @BeforeAll
-  static void installCrdAndStartOperator() throws Exception {
-    Kubectl.run("apply", "--server-side", "--force-conflicts", "-f",
-        Kubectl.repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
-    Kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/appservers.appserver.dev").ok();
-    operator = new OperatorUnderTest(RESYNC);
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    if (operator != null) operator.close();
-  }
-
-  @BeforeEach
-  void namespace() {
-    ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-    Kubectl.run("create", "namespace", ns).ok();
-  }
-
-  @AfterEach
-  void deleteNamespace() {
-    Kubectl.run("delete", "namespace", ns, "--wait=false");
-  }
-
-  static String appServer(String name, String spec) {
-    return """
-        apiVersion: appserver.dev/v1alpha1
-        kind: AppServer
-        metadata:
-          name: %s
-        spec:
-        %s""".formatted(name, spec.stripIndent().lines().map(l -> "  " + l + "\n").reduce("", String::concat));
-  }
-
-  Kubectl.Result apply(String yaml) {
-    return Kubectl.runWithInput(yaml, "-n", ns, "apply", "-f", "-");
-  }
-
-  void waitReady(String name) {
-    Kubectl.run("-n", ns, "wait", "--for=condition=Ready", "--timeout=120s", "appserver/" + name).ok();
-  }
-
-  Deployment deployment(String name) {
-    return operator.client.apps().deployments().inNamespace(ns).withName(name).get();
-  }
+class AppServerE2E extends E2ESupport {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
@@ -128,7 +73,7 @@ class AppServerE2E {
     waitReady("web");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       String table = Kubectl.run("-n", ns, "get", "appservers").ok().out();
-      assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+WORKERS\\s+STRATEGY\\s+PHASE\\s+AGE.*");
+      assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+WORKERS\\s+STRATEGY\\s+ACTIVE\\s+PHASE\\s+AGE.*");
       assertThat(table).containsPattern("web\\s+2/2\\s+3\\s+RollingUpdate\\s+Ready\\s+");
     });
     assertThat(Kubectl.run("get", "asrv", "-n", ns).ok().out()).contains("web");

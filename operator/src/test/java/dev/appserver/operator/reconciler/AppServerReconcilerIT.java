@@ -3,7 +3,6 @@ package dev.appserver.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.appserver.operator.Main;
 import dev.appserver.operator.TestAppServers;
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
@@ -34,7 +33,7 @@ class AppServerReconcilerIT {
   void startOperator() {
     events = new RecordingEvents();
     var reconciler = new AppServerReconciler(
-        new AppServerValidator(Admission.fromClasspath(), Main.BLUE_GREEN_SUPPORTED), events, Clock.systemUTC());
+        new AppServerValidator(Admission.fromClasspath()), events, (m, svc, path, timeout) -> true, Clock.systemUTC());
     // The mock server speaks no server-side apply: here dependents are created and updated with
     // plain requests. The SSA path (and its no-write steady state) is proven on a real apiserver in *E2E.
     operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
@@ -213,19 +212,26 @@ class AppServerReconcilerIT {
   }
 
   @Test
-  void blueGreenIsNotSilentlyIgnored() {
+  void blueGreenFirstDeploymentGoesStraightToActive() {
     create("""
         image: example/app:1
         app: app:app
         strategy: {type: BlueGreen}
         """);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var blue = client.apps().deployments().inNamespace("shop").withName("web-blue").get();
+      assertThat(blue).isNotNull();
+      assertThat(blue.getSpec().getSelector().getMatchLabels()).containsEntry("appserver.dev/color", "blue");
+      assertThat(client.services().inNamespace("shop").withName("web").get().getSpec().getSelector())
+          .containsEntry("appserver.dev/color", "blue");
+      assertThat(client.services().inNamespace("shop").withName("web-preview").get()).isNotNull();
+      assertThat(client.configMaps().inNamespace("shop").withName("web-blue-gunicorn").get()).isNotNull();
       var status = appServer().getStatus();
-      assertThat(status).isNotNull();
-      assertThat(status.getPhase()).isEqualTo("Degraded");
-      assertThat(status.getMessage()).contains("spec.strategy.type");
+      assertThat(status.getBlueGreen().getActiveColor()).isEqualTo("blue");
+      assertThat(status.getBlueGreen().getPhase()).isEqualTo("Idle");
     });
     assertThat(deployment()).isNull();
+    assertThat(client.apps().deployments().inNamespace("shop").withName("web-green").get()).isNull();
   }
 
   @Test

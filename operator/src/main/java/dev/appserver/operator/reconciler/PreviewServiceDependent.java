@@ -1,0 +1,29 @@
+package dev.appserver.operator.reconciler;
+
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.model.Names;
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+
+/** The preview Service (BlueGreen): the colour being brought up, never both. */
+public class PreviewServiceDependent extends CRUDKubernetesDependentResource<Service, AppServer> {
+  @Override
+  protected Service desired(AppServer primary, Context<AppServer> context) {
+    var model = ModelDependent.model(context);
+    var selector = ModelDependent.plan(context).previewSelector();
+    return ModelDependent.owned(primary, ChildResources.service(model, Names.previewService(model.name()),
+        selector == null ? Names.podSelector(model.name()) : selector));
+  }
+
+  /** Reconcile precondition: the strategy is BlueGreen. */
+  public static class Wanted implements Condition<Service, AppServer> {
+    @Override
+    public boolean isMet(DependentResource<Service, AppServer> dependent, AppServer primary, Context<AppServer> context) {
+      return ModelDependent.plan(context).previewSelector() != null;
+    }
+  }
+}
