@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,9 @@ public class KubernetesEventRecorder implements EventRecorder {
   private final KubernetesClient client;
   private final Clock clock;
   private final String instance;
+  /** Recently recorded events by AppServer uid, reason and message: repeats within the window are dropped. */
+  private final Map<String, Instant> recent = new ConcurrentHashMap<>();
+  private static final Duration REPEAT_WINDOW = Duration.ofMinutes(10);
 
   public KubernetesEventRecorder(KubernetesClient client, Clock clock, String instance) {
     this.client = client;
@@ -28,7 +34,13 @@ public class KubernetesEventRecorder implements EventRecorder {
   @Override
   public void record(AppServer about, String type, String reason, String message) {
     var meta = about.getMetadata();
-    String now = Instant.now(clock).toString();
+    Instant at = Instant.now(clock);
+    String key = meta.getUid() + "/" + reason + "/" + message;
+    Instant last = recent.get(key);
+    if (last != null && last.plus(REPEAT_WINDOW).isAfter(at)) return;
+    recent.put(key, at);
+    if (recent.size() > 10_000) recent.entrySet().removeIf(e -> e.getValue().plus(REPEAT_WINDOW).isBefore(at));
+    String now = at.toString();
     var event = new EventBuilder()
         .withNewMetadata()
           .withName(meta.getName() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
