@@ -107,7 +107,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     var outcome = validator.validate(resource);
     if (!outcome.valid()) {
       var problem = new Problem("InvalidSpec", outcome.message());
-      var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, null, null);
+      var keep = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
+      var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, keep, null);
       if (!Objects.equals(previousMessage(resource), status.getMessage())) {
         events.record(resource, EventRecorder.WARNING, "InvalidSpec", outcome.message());
       }

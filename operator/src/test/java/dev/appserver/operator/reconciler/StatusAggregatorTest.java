@@ -103,6 +103,19 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void anInvalidEditMidRolloutKeepsTheBlueGreenState() {
+    var bg = new dev.appserver.operator.api.v1alpha1.BlueGreenStatus();
+    bg.setPhase("Progressing");
+    bg.setActiveColor("blue");
+    bg.setPreviewColor("green");
+    var cr = cr();
+    var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
+        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, bg, null);
+    assertThat(s.getBlueGreen()).isEqualTo(bg);
+    assertThat(s.getPhase()).isEqualTo("Degraded");
+  }
+
+  @Test
   void progressDeadlineExceededIsDegraded() {
     var d = deployment(2, 2, 3, 2, 1);
     d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
