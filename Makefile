@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 MVN ?= mvn
-MVN_FLAGS ?= -B -q
+MVN_FLAGS ?= -B -ntp
 JAR := $(ROOT)/operator/target/appserver-operator.jar
 
 include $(wildcard $(ROOT)/hack/*.mk)
@@ -15,10 +15,10 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## Build operator/target/appserver-operator.jar
-	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package -DskipTests
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) -q package -DskipTests
 
 crd: ## Regenerate the committed CRD (crds/ and the chart) from the API classes
-	cd $(ROOT) && $(MVN) $(MVN_FLAGS) process-test-classes surefire:test -pl operator -Dtest=CrdFileTest -Dappserver.writeCrd=true -Dsurefire.failIfNoSpecifiedTests=false
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) -q process-test-classes surefire:test -pl operator -Dtest=CrdFileTest -Dappserver.writeCrd=true -Dsurefire.failIfNoSpecifiedTests=false
 
 test: ## Run every suite: unit and mock-server, Gunicorn conformance, end-to-end on the local cluster
 	$(MAKE) -C $(ROOT) test-unit
