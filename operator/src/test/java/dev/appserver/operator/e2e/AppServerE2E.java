@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;

@@ -7,8 +7,6 @@ import dev.appserver.operator.TestAppServers;
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.validation.AppServerValidator;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
