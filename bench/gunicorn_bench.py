@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conformance"))
 
+import psutil  # noqa: E402
 import yaml  # noqa: E402
 
 from appserver_render import Rendered, RenderError, operator_jar, render  # noqa: E402
@@ -84,6 +85,10 @@ class PlainServer:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
+    @property
+    def pid(self):
+        return self.proc.pid
+
     def __exit__(self, *exc):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -117,6 +122,10 @@ class RenderedServer:
     def url(self, path):
         return self.server.url(path)
 
+    @property
+    def pid(self):
+        return self.server.proc.pid
+
     def __exit__(self, *exc):
         self.server.close()
 
@@ -128,7 +137,7 @@ class Scenario:
     how: str  # the command, for the report
     make: object  # () -> server context manager
     endpoints: tuple = ("cpu", "io")
-    results: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)  # endpoint -> one result per round
 
 
 # ---- load generation ----------------------------------------------------------------------
@@ -166,20 +175,49 @@ def drain(server) -> None:
     wait_until(quick, 120, "the warm-up's queued requests to drain", interval=0.2)
 
 
-def run_scenario(s: Scenario, args) -> None:
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a server's whole process tree.
+
+    Workers the master has already reaped (recycled by max_requests) are counted through
+    the master's children_* times; live ones are added one by one. Unlike requests/s, this
+    does not depend on how much CPU other work on the machine leaves to the server.
+    """
+    master = psutil.Process(pid)
+    t = master.cpu_times()
+    total = t.user + t.system + t.children_user + t.children_system
+    for child in master.children(recursive=True):
+        try:
+            c = child.cpu_times()
+            total += c.user + c.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def run_scenario(s: Scenario, args, round_no: int) -> None:
     with s.make() as server:
         server.wait_ready()
         for ep in s.endpoints:
             url = server.url(ENDPOINTS[ep])
             wrk(url, args.warmup, args.connections, args.wrk_threads)  # warm-up, discarded
             drain(server)
-            s.results[ep] = wrk(url, args.duration, args.connections, args.wrk_threads)
-            r = s.results[ep]
+            cpu_before = server_cpu_seconds(server.pid)
+            r = wrk(url, args.duration, args.connections, args.wrk_threads)
+            cpu = server_cpu_seconds(server.pid) - cpu_before
+            r["cpu_ms_per_req"] = 1000 * cpu / r["requests"] if r["requests"] else None
+            s.results.setdefault(ep, []).append(r)
+            per_req = f"{r['cpu_ms_per_req']:6.2f}" if r["cpu_ms_per_req"] is not None else "     -"
             print(
-                f"  {s.label:<34} {ep:>3}: {r['rps']:8.1f} req/s  p99 {r['p99_ms']:8.1f} ms"
-                f"  errors {r['errors']} non-2xx {r['non_2xx']}",
+                f"  [{round_no}] {s.label:<34} {ep:>3}: {r['rps']:8.1f} req/s  p99 {r['p99_ms']:8.1f} ms"
+                f"  server CPU {per_req} ms/req  errors {r['errors']} non-2xx {r['non_2xx']}",
                 flush=True,
             )
+
+
+def best(s: Scenario, ep: str) -> dict | None:
+    """The round with the most requests/s: background load on a shared machine only slows a run down."""
+    runs = s.results.get(ep)
+    return max(runs, key=lambda r: r["rps"]) if runs else None
 
 
 # ---- the plan -----------------------------------------------------------------------------
@@ -242,19 +280,25 @@ def plan(args, workload) -> list[Scenario]:
 # ---- report -------------------------------------------------------------------------------
 
 
-def fmt(r, ep):
-    x = r.get(ep)
+def fmt(s, ep):
+    x = best(s, ep)
     if not x:
-        return "", ""
+        return "", "", ""
     flag = "" if not (x["errors"] or x["non_2xx"]) else f" ({x['errors'] + x['non_2xx']} err)"
-    return f"{x['rps']:.0f}{flag}", f"{x['p99_ms']:.0f}"
+    spread = "/".join(f"{r['rps']:.0f}" for r in s.results[ep])
+    cpu = min((r["cpu_ms_per_req"] for r in s.results[ep] if r["cpu_ms_per_req"]), default=None)
+    return f"{x['rps']:.0f}{flag} ({spread})", f"{x['p99_ms']:.0f}", f"{cpu:.2f}" if cpu else ""
 
 
 def table(scenarios):
-    rows = ["| configuration | /cpu req/s | /cpu p99 ms | /io req/s | /io p99 ms |", "| --- | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| configuration | /cpu req/s (rounds) | /cpu p99 ms | /cpu server CPU ms/req "
+        "| /io req/s (rounds) | /io p99 ms | /io server CPU ms/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for s in scenarios:
-        c, i = fmt(s.results, "cpu"), fmt(s.results, "io")
-        rows.append(f"| {s.label} | {c[0]} | {c[1]} | {i[0]} | {i[1]} |")
+        c, i = fmt(s, "cpu"), fmt(s, "io")
+        rows.append(f"| {s.label} | {' | '.join(c)} | {' | '.join(i)} |")
     return "\n".join(rows)
 
 
@@ -264,23 +308,24 @@ def ratios(scenarios):
     defaults = by["gunicorn defaults (1 sync)"]
     lines = []
     for ep in ENDPOINTS:
+        rps = lambda s: best(s, ep)["rps"]  # noqa: E731
         sweep = [s for s in scenarios if s.group == "sweep" and ep in s.results]
-        best = max(sweep, key=lambda s: s.results[ep]["rps"])
-        op = operator.results[ep]["rps"]
-        if not (op and best.results[ep]["rps"] and defaults.results[ep]["rps"]):
+        top_sweep = max(sweep, key=rps)
+        op = rps(operator)
+        if not (op and rps(top_sweep) and rps(defaults)):
             lines.append(f"- /{ep}: a configuration completed no request; no ratio")
             continue
         lines.append(
-            f"- /{ep}: operator-sized {op:.0f} req/s = {op / best.results[ep]['rps']:.2f} x the sweep's best "
-            f"({best.label}, {best.results[ep]['rps']:.0f} req/s) and {op / defaults.results[ep]['rps']:.2f} x "
-            f"Gunicorn's defaults ({defaults.results[ep]['rps']:.0f} req/s)"
+            f"- /{ep}: operator-sized {op:.0f} req/s = {op / rps(top_sweep):.2f} x the sweep's best "
+            f"({top_sweep.label}, {rps(top_sweep):.0f} req/s) and {op / rps(defaults):.2f} x "
+            f"Gunicorn's defaults ({rps(defaults):.0f} req/s)"
         )
         others = [s for s in scenarios if s.group == "concurrency" and ep in s.results]
         if others:
-            top = max(others, key=lambda s: s.results[ep]["rps"])
+            top = max(others, key=rps)
             lines.append(
-                f"- /{ep}: best concurrent worker class {top.label}, {top.results[ep]['rps']:.0f} req/s = "
-                f"{top.results[ep]['rps'] / op:.2f} x operator-sized"
+                f"- /{ep}: best concurrent worker class {top.label}, {rps(top):.0f} req/s = "
+                f"{rps(top) / op:.2f} x operator-sized"
             )
     return "\n".join(lines)
 
@@ -288,8 +333,10 @@ def ratios(scenarios):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rendered", help="output of `render` for one AppServer, instead of running the jar")
-    p.add_argument("--duration", type=int, default=8, help="seconds measured per run (default 8)")
-    p.add_argument("--warmup", type=int, default=2, help="seconds of discarded load before each run (default 2)")
+    p.add_argument("--duration", type=int, default=5, help="seconds measured per run (default 5)")
+    p.add_argument("--warmup", type=int, default=1, help="seconds of discarded load before each run (default 1)")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="passes over every configuration, interleaved; the best round is reported (default 2)")
     p.add_argument("--connections", type=int, default=64, help="concurrent connections (default 64)")
     p.add_argument("--wrk-threads", type=int, default=2)
     ints = lambda s: [int(x) for x in s.split(",")]  # noqa: E731
@@ -302,16 +349,17 @@ def main():
 
     workload, source = load_workload(args)
     scenarios = plan(args, workload)
-    runs = sum(len(s.endpoints) for s in scenarios)
-    print(f"{len(scenarios)} servers, {runs} measured runs of {args.duration:g}s (+{args.warmup:g}s warm-up), "
+    runs = sum(len(s.endpoints) for s in scenarios) * args.rounds
+    print(f"{len(scenarios)} servers x {args.rounds} rounds, {runs} measured runs of {args.duration:g}s (+{args.warmup:g}s warm-up), "
           f"{args.connections} connections; operator config {source}: workers={workload.config['workers']}", flush=True)
     load_before = os.getloadavg()[0]
     if load_before > 0.5:
         print(f"warning: 1-minute load average is {load_before:.2f} before the run; other work on this "
               "machine will skew the figures", flush=True)
     started = time.monotonic()
-    for s in scenarios:
-        run_scenario(s, args)
+    for round_no in range(1, args.rounds + 1):
+        for s in scenarios:
+            run_scenario(s, args, round_no)
     elapsed = time.monotonic() - started
 
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -319,7 +367,7 @@ def main():
     header = (
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {CORES} cores, Python {platform.python_version()}, "
         f"{gunicorn_version}, {wrk_version.split(' Copyright')[0]}; wrk -t{args.wrk_threads} -c{args.connections} "
-        f"-d{args.duration:g}s after {args.warmup:g}s warm-up; operator config {source}; total {elapsed / 60:.1f} min; "
+        f"-d{args.duration:g}s after {args.warmup:g}s warm-up, best of {args.rounds} interleaved rounds; operator config {source}; total {elapsed / 60:.1f} min; "
         f"1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (the run's own load included)"
     )
     groups = [("Baselines", "baseline"), ("Sync worker sweep (rendered config, --workers N)", "sweep"),

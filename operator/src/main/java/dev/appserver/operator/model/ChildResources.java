@@ -47,7 +47,7 @@ public final class ChildResources {
           t.color() == null ? Map.of() : Map.of(Names.LABEL_COLOR, t.color().label()), t.replicas()));
     }
     children.add(service(m, Names.service(m.name()), plan.serviceSelector()));
-    if (plan.previewSelector() != null) children.add(service(m, Names.previewService(m.name()), plan.previewSelector()));
+    if (plan.previewSelector() != null) children.add(previewService(m, plan.previewSelector()));
     if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m));
     if (wantsAutoscaler(m)) children.add(autoscaler(m));
     return children;
@@ -114,6 +114,17 @@ public final class ChildResources {
           .endPort()
         .endSpec()
         .build();
+  }
+
+  /**
+   * The preview Service: ClusterIP with none of spec.service's annotations, whatever the main
+   * Service's type, so a colour being brought up never gets a load balancer of its own.
+   */
+  public static Service previewService(AppServerModel m, Map<String, String> selector) {
+    Service s = service(m, Names.previewService(m.name()), selector);
+    s.getSpec().setType("ClusterIP");
+    s.getMetadata().setAnnotations(new LinkedHashMap<>());
+    return s;
   }
 
   public static boolean wantsDisruptionBudget(AppServerModel m) {

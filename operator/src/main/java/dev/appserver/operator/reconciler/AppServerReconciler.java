@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "pdb", type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.Enabled.class),
       @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class)
     })
-@ControllerConfiguration(name = AppServerReconciler.NAME)
+// Not generation-aware: promote/abort/retry are annotations, which leave metadata.generation alone.
+// A reconcile of an unchanged AppServer writes nothing, so our own status writes cost one extra pass.
+@ControllerConfiguration(name = AppServerReconciler.NAME, generationAwareEventProcessing = false)
 public class AppServerReconciler implements Reconciler<AppServer> {
   public static final String NAME = Names.OPERATOR;
   static final String SERVICES = "services";
@@ -170,9 +172,9 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         DeploymentObservation.of(deployment(context, resource, name)),
         colors,
         serviceSelector,
-        annotations.containsKey(Names.ANNOTATION_PROMOTE),
-        annotations.containsKey(Names.ANNOTATION_ABORT),
-        annotations.containsKey(Names.ANNOTATION_RETRY),
+        "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_PROMOTE)),
+        "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_ABORT)),
+        "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_RETRY)),
         checkPassed,
         now);
   }
@@ -195,7 +197,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return deployment(context, resource, name);
   }
 
-  /** Removes the promote/abort/retry annotations the plan acted on, so they act once. */
+  /**
+   * Removes promote/abort/retry annotations that no longer apply. The planner names them only once
+   * the persisted state has moved past the phase they act in, so an operator that dies between
+   * acting and writing status acts again rather than forgetting the request.
+   */
   private static void consumeAnnotations(AppServer resource, Context<AppServer> context, Plan plan) {
     if (plan.consumedAnnotations().isEmpty()) return;
     String patch = plan.consumedAnnotations().stream()

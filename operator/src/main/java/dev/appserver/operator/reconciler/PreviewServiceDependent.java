@@ -9,13 +9,13 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-/** The preview Service (BlueGreen): the colour being brought up, never both. */
+/** The preview Service (BlueGreen): the colour being brought up, never both; always in-cluster only. */
 public class PreviewServiceDependent extends CRUDKubernetesDependentResource<Service, AppServer> {
   @Override
   protected Service desired(AppServer primary, Context<AppServer> context) {
     var model = ModelDependent.model(context);
     var selector = ModelDependent.plan(context).previewSelector();
-    return ModelDependent.owned(primary, ChildResources.service(model, Names.previewService(model.name()),
+    return ModelDependent.owned(primary, ChildResources.previewService(model,
         selector == null ? Names.podSelector(model.name()) : selector));
   }
 

@@ -30,6 +30,7 @@ class AppServerE2E extends E2ESupport {
       unknown worker class           | {image: x, app: 'app:app', workers: {workerClass: fast}}                       | spec.workers.workerClass
       jitter not below max requests  | {image: x, app: 'app:app', gunicorn: {maxRequests: 10, maxRequestsJitter: 10}} | spec.gunicorn.maxRequestsJitter
       managed flag in extraArgs      | {image: x, app: 'app:app', gunicorn: {extraArgs: ['--workers', '9']}}          | spec.gunicorn.extraArgs
+      joined short flag in extraArgs | {image: x, app: 'app:app', gunicorn: {extraArgs: ['-w9']}}                     | spec.gunicorn.extraArgs
       GUNICORN_CMD_ARGS in env       | {image: x, app: 'app:app', env: [{name: GUNICORN_CMD_ARGS, value: '-w 9'}]}    | spec.env
       autoscaling without max        | {image: x, app: 'app:app', resources: {requests: {cpu: 1}}, autoscaling: {enabled: true}} | spec.autoscaling.maxReplicas
       autoscaling without cpu        | {image: x, app: 'app:app', autoscaling: {enabled: true, maxReplicas: 5}}       | spec.autoscaling

@@ -224,6 +224,23 @@ class ChildResourcesTest {
   }
 
   @Test
+  void previewServiceStaysInsideTheClusterWhateverTheMainServiceIs() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        service: {type: LoadBalancer, annotations: {lb.example.com/scheme: internet-facing}}
+        strategy: {type: BlueGreen}
+        """);
+    var children = ChildResources.initial(m);
+    Service main = (Service) children.stream().filter(c -> c.getMetadata().getName().equals("web")
+        && c instanceof Service).findFirst().orElseThrow();
+    Service preview = (Service) children.stream().filter(c -> c.getMetadata().getName().equals("web-preview")).findFirst().orElseThrow();
+    assertThat(main.getSpec().getType()).isEqualTo("LoadBalancer");
+    assertThat(preview.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(preview.getMetadata().getAnnotations()).isEmpty();
+  }
+
+  @Test
   void budgetDefaultsToOneUnavailableAndCanBeTurnedOff() {
     assertThat(ChildResources.wantsDisruptionBudget(MINIMAL)).isTrue();
     PodDisruptionBudget pdb = ChildResources.disruptionBudget(MINIMAL);

@@ -15,8 +15,8 @@ import java.util.List;
     message = "spec.gunicorn.maxRequestsJitter must be smaller than spec.gunicorn.maxRequests",
     fieldPath = ".maxRequestsJitter")
 @ValidationRule(
-    value = "!has(self.extraArgs) || self.extraArgs.all(a, !(a in ['-c', '--config', '-b', '--bind', '-w', '--workers', '-k', '--worker-class', '--threads', '--chdir', '--daemon', '-D']) && !a.startsWith('--config=') && !a.startsWith('--bind=') && !a.startsWith('--workers=') && !a.startsWith('--worker-class=') && !a.startsWith('--threads='))",
-    message = "spec.gunicorn.extraArgs must not set --config, --bind, --workers, --worker-class, --threads, --chdir or --daemon: the operator manages them (use spec.port and spec.workers)",
+    value = "!has(self.extraArgs) || self.extraArgs.all(a, !(a.startsWith('-c') || a.startsWith('-b') || a.startsWith('-w') || a.startsWith('-k') || a.startsWith('-D') || a.startsWith('--config') || a.startsWith('--bind') || a.startsWith('--workers') || a.startsWith('--worker-class') || a.startsWith('--threads') || a.startsWith('--chdir') || a.startsWith('--daemon')))",
+    message = "spec.gunicorn.extraArgs must not set --config, --bind, --workers, --worker-class, --threads, --chdir or --daemon (nor -c, -b, -w, -k, -D): the operator manages them (use spec.port and spec.workers)",
     fieldPath = ".extraArgs")
 public class GunicornSpec {
 

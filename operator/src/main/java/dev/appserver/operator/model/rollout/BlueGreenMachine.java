@@ -51,6 +51,8 @@ public final class BlueGreenMachine {
   private static final class Step {
     final AppServerModel m;
     final Observation obs;
+    /** What to bring up: the current spec, or while taking over a RollingUpdate Deployment, that Deployment's own spec. */
+    final AppServerModel goal;
     final String revision;
     final int replicas;
     final boolean autoPromote;
@@ -71,7 +73,14 @@ public final class BlueGreenMachine {
     Step(AppServerModel m, Observation obs) {
       this.m = m;
       this.obs = obs;
-      this.revision = Revisions.revision(m);
+      this.next = obs.state() == null ? new BlueGreenStatus() : obs.state().copy();
+      // Taking over from RollingUpdate first copies the plain Deployment's own revision into blue, so
+      // the Service (which selects every pod during the hand-over) never mixes versions; a new
+      // revision then rolls out blue-green as usual.
+      var rolling = obs.rolling().filter(r -> r.spec() != null && r.revision() != null);
+      boolean takingOver = next.getActiveColor() == null && rolling.isPresent();
+      this.goal = takingOver ? AppServerModel.of(m.name(), m.namespace(), rolling.get().spec()) : m;
+      this.revision = takingOver ? rolling.get().revision() : Revisions.revision(m);
       this.replicas = m.spec().getReplicas();
       BlueGreenSpec bg = m.spec().getStrategy().getBlueGreen();
       this.autoPromote = bg == null || bg.getAutoPromote() == null ? DEFAULT_AUTO_PROMOTE : bg.getAutoPromote();
@@ -79,11 +88,16 @@ public final class BlueGreenMachine {
           ? DEFAULT_SCALE_DOWN_DELAY_SECONDS : bg.getScaleDownDelaySeconds();
       this.hasCheck = bg != null && bg.getPrePromotionCheck() != null;
       this.deadlineSeconds = m.spec().getStrategy().getProgressDeadlineSeconds();
-      this.next = obs.state() == null ? new BlueGreenStatus() : obs.state().copy();
     }
 
     Plan run() {
       Phase phase = phase(next.getPhase());
+      // A request acts in the phase it is meant for and is removed once the persisted state has
+      // moved on; in any other phase it is stale and removed without acting.
+      boolean rollingOut = phase == Phase.Progressing || phase == Phase.AwaitingPromotion;
+      if (obs.promoteRequested() && !rollingOut) consumed.add(Names.ANNOTATION_PROMOTE);
+      if (obs.abortRequested() && !rollingOut) consumed.add(Names.ANNOTATION_ABORT);
+      if (obs.retryRequested() && phase != Phase.Aborted) consumed.add(Names.ANNOTATION_RETRY);
       if (next.getActiveColor() == null && phase != Phase.Progressing && phase != Phase.Aborted) {
         begin();
       } else {
@@ -141,7 +155,6 @@ public final class BlueGreenMachine {
       Color preview = Color.parse(next.getPreviewColor());
       if (preview == null) preview = active == null ? Color.BLUE : active.other();
       if (obs.abortRequested()) {
-        consumed.add(Names.ANNOTATION_ABORT);
         abort(active, preview, "rollout aborted by " + Names.ANNOTATION_ABORT);
         return;
       }
@@ -157,7 +170,6 @@ public final class BlueGreenMachine {
       boolean ready = obs.color(preview).map(o -> o.fullyReady(revision, replicas)).orElse(false);
       if (ready && checkPassesOrAsk(preview)) {
         if (autoPromote || obs.promoteRequested()) {
-          if (obs.promoteRequested()) consumed.add(Names.ANNOTATION_PROMOTE);
           promote(active, preview);
         } else {
           next.setPhase(Phase.AwaitingPromotion.name());
@@ -169,8 +181,11 @@ public final class BlueGreenMachine {
       if (checkColor != null) return;
       Instant deadline = Instant.parse(next.getRolloutStartTime()).plusSeconds(deadlineSeconds);
       if (!obs.now().isBefore(deadline)) {
-        abort(active, preview, "revision " + revision + " on " + preview.label() + " was not ready within "
-            + deadlineSeconds + "s (progressDeadlineSeconds)");
+        abort(active, preview, ready
+            ? "revision " + revision + " on " + preview.label() + " did not pass the pre-promotion check within "
+                + deadlineSeconds + "s (progressDeadlineSeconds)"
+            : "revision " + revision + " on " + preview.label() + " was not ready within "
+                + deadlineSeconds + "s (progressDeadlineSeconds)");
         return;
       }
       Duration left = Duration.between(obs.now(), deadline);
@@ -181,7 +196,6 @@ public final class BlueGreenMachine {
       Color active = active();
       Color preview = Color.parse(next.getPreviewColor());
       if (obs.abortRequested()) {
-        consumed.add(Names.ANNOTATION_ABORT);
         abort(active, preview, "rollout aborted by " + Names.ANNOTATION_ABORT);
         return;
       }
@@ -192,9 +206,9 @@ public final class BlueGreenMachine {
       }
       hold(active, preview);
       boolean ready = obs.color(preview).map(o -> o.fullyReady(revision, replicas)).orElse(false);
-      if (obs.promoteRequested() && ready && checkPassesOrAsk(preview)) {
-        consumed.add(Names.ANNOTATION_PROMOTE);
-        promote(active, preview);
+      if ((obs.promoteRequested() || autoPromote) && ready) {
+        if (checkPassesOrAsk(preview)) promote(active, preview);
+        else if (checkColor == null) requeue = CHECK_RETRY;
       }
     }
 
@@ -255,7 +269,6 @@ public final class BlueGreenMachine {
       Color active = active();
       Color failed = active == null ? Color.BLUE : active.other();
       boolean retry = obs.retryRequested();
-      if (retry) consumed.add(Names.ANNOTATION_RETRY);
       if (retry || !revision.equals(next.getAbortedRevision())) {
         next.setAbortedRevision(null);
         next.setAbortReason(null);
@@ -357,7 +370,7 @@ public final class BlueGreenMachine {
 
     /** The colour built from the current spec. */
     DeploymentTarget current(Color c) {
-      return new DeploymentTarget(Names.colorDeployment(m.name(), c.label()), c, m, replicas);
+      return new DeploymentTarget(Names.colorDeployment(m.name(), c.label()), c, goal, replicas);
     }
 
     /** The colour as it was built, at a replica count. */

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param state the blue-green state from status (null when none)
  * @param rolling the plain Deployment named after the AppServer (RollingUpdate strategy)
  * @param serviceSelector the selector the Service currently has (null when there is no Service)
+ * @param promoteRequested the AppServer carries appserver.dev/promote (likewise abort and retry)
  * @param prePromotionCheckPassed result of the check the planner asked for, null when not run
  */
 public record Observation(

@@ -267,7 +267,11 @@ class BlueGreenMachineTest {
     Plan retried = BlueGreenMachine.plan(V2, retry.build());
     assertThat(retried.blueGreen().getPhase()).isEqualTo("Progressing");
     assertThat(retried.blueGreen().getPreviewRevision()).isEqualTo(R2);
-    assertThat(retried.consumedAnnotations()).containsExactly(Names.ANNOTATION_RETRY);
+    assertThat(retried.consumedAnnotations()).as("kept until the new state is persisted").isEmpty();
+    var after = new Obs().state(retried.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V2, 2, 0), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(701));
+    after.retry = true;
+    assertThat(BlueGreenMachine.plan(V2, after.build()).consumedAnnotations()).containsExactly(Names.ANNOTATION_RETRY);
 
     Plan reverted = BlueGreenMachine.plan(V1, abortedGreen().build());
     assertThat(reverted.blueGreen().getPhase()).isEqualTo("Idle");
@@ -291,7 +295,37 @@ class BlueGreenMachineTest {
     later.promote = true;
     Plan promoted = BlueGreenMachine.plan(manual, later.build());
     assertThat(serviceColor(promoted)).isEqualTo(Color.GREEN);
-    assertThat(promoted.consumedAnnotations()).containsExactly(Names.ANNOTATION_PROMOTE);
+    assertThat(promoted.consumedAnnotations()).as("an operator that dies before writing status promotes again").isEmpty();
+
+    var persisted = new Obs().state(promoted.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, manual, 2, 2), Color.GREEN).service(Color.GREEN).at(T0.plusSeconds(3601));
+    persisted.promote = true;
+    assertThat(BlueGreenMachine.plan(manual, persisted.build()).consumedAnnotations()).containsExactly(Names.ANNOTATION_PROMOTE);
+  }
+
+  @Test
+  void turningAutoPromoteOnReleasesAWaitingRollout() {
+    var manual = model("example/app:2", ", blueGreen: {autoPromote: false}");
+    var waiting = progressingToGreen(2);
+    waiting.colors.put(Color.GREEN, seen(Color.GREEN, manual, 2, 2));
+    var state = BlueGreenMachine.plan(manual, waiting.build()).blueGreen();
+    assertThat(state.getPhase()).isEqualTo("AwaitingPromotion");
+    var auto = model("example/app:2", ", blueGreen: {autoPromote: true}");
+    var obs = new Obs().state(state).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, auto, 2, 2), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(60));
+    assertThat(serviceColor(BlueGreenMachine.plan(auto, obs.build()))).isEqualTo(Color.GREEN);
+  }
+
+  @Test
+  void aStaleRequestIsRemovedWithoutActing() {
+    var idle = idleOnBlue();
+    idle.promote = true;
+    idle.abort = true;
+    idle.retry = true;
+    Plan p = BlueGreenMachine.plan(V2, idle.build());
+    assertThat(p.consumedAnnotations()).containsExactlyInAnyOrder(
+        Names.ANNOTATION_PROMOTE, Names.ANNOTATION_ABORT, Names.ANNOTATION_RETRY);
+    assertThat(p.blueGreen().getPhase()).as("the stale abort does not abandon the rollout it starts").isEqualTo("Progressing");
   }
 
   @Test
@@ -301,8 +335,12 @@ class BlueGreenMachineTest {
     Plan p = BlueGreenMachine.plan(V2, obs.build());
     assertThat(p.blueGreen().getPhase()).isEqualTo("Aborted");
     assertThat(p.blueGreen().getAbortReason()).contains("appserver.dev/abort");
-    assertThat(p.consumedAnnotations()).containsExactly(Names.ANNOTATION_ABORT);
+    assertThat(p.consumedAnnotations()).isEmpty();
     assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    var persisted = new Obs().state(p.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+        .color(seen(Color.GREEN, V2, 0, 0), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(21));
+    persisted.abort = true;
+    assertThat(BlueGreenMachine.plan(V2, persisted.build()).consumedAnnotations()).containsExactly(Names.ANNOTATION_ABORT);
   }
 
   @Test
@@ -357,6 +395,31 @@ class BlueGreenMachineTest {
     moved.rolling = rolling;
     Plan done = BlueGreenMachine.plan(V1, moved.build());
     assertThat(done.deployment("web")).isEmpty();
+  }
+
+  @Test
+  void takingOverWithANewImageInTheSameEditCopiesTheOldRevisionFirstSoVersionsNeverMix() {
+    var rolling = new DeploymentObservation("web", R1, V1.spec(), 2, 2, 2, 2, true);
+    var obs = new Obs();
+    obs.rolling = rolling;
+    Plan start = BlueGreenMachine.plan(V2, obs.build());
+    assertThat(start.blueGreen().getPreviewRevision()).isEqualTo(R1);
+    assertThat(Revisions.revision(target(start, Color.BLUE).model())).isEqualTo(R1);
+
+    var blueReady = new Obs().state(start.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE).at(T0.plusSeconds(5));
+    blueReady.rolling = rolling;
+    Plan promoted = BlueGreenMachine.plan(V2, blueReady.build());
+    assertThat(serviceColor(promoted)).isEqualTo(Color.BLUE);
+    var handedOver = new Obs().state(promoted.blueGreen())
+        .color(seen(Color.BLUE, V1, 2, 2), Color.BLUE).service(Color.BLUE).at(T0.plusSeconds(40));
+    assertThat(handedOver.state.getActiveColor()).isEqualTo("blue");
+    // blue (R1) serves; now the new image rolls out on green as a normal blue-green update.
+    var next = handedOver.state.copy();
+    next.setPhase("Idle");
+    Plan rollout = BlueGreenMachine.plan(V2, handedOver.state(next).build());
+    assertThat(rollout.blueGreen().getPreviewColor()).isEqualTo("green");
+    assertThat(rollout.blueGreen().getPreviewRevision()).isEqualTo(R2);
+    assertThat(serviceColor(rollout)).isEqualTo(Color.BLUE);
   }
 
   @Test
