@@ -4,6 +4,7 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.ops.OperatorMetrics;
 import dev.appserver.operator.reconciler.StatusAggregator.Problem;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -46,11 +47,17 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final AppServerValidator validator;
   private final EventRecorder events;
   private final Clock clock;
+  private final OperatorMetrics metrics;
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, Clock clock) {
+    this(validator, events, clock, OperatorMetrics.NOOP);
+  }
+
+  public AppServerReconciler(AppServerValidator validator, EventRecorder events, Clock clock, OperatorMetrics metrics) {
     this.validator = validator;
     this.events = events;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -124,7 +131,10 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return resource.getStatus() == null ? null : resource.getStatus().getMessage();
   }
 
-  private static UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+  private UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+    if (status.getWorkers() != null) {
+      metrics.workers(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.getWorkers());
+    }
     if (Objects.equals(resource.getStatus(), status)) return UpdateControl.noUpdate();
     return UpdateControl.patchStatus(statusOnly(resource, status));
   }
