@@ -227,7 +227,7 @@ class ChartHelmTest {
   void everyEnvironmentVariableTheChartSetsIsOneTheOperatorReads() {
     var m = Helm.template("op", NS, "extraEnv[0].name=EXTRA", "extraEnv[0].value=1");
     Set<String> known = new TreeSet<>(Arrays.stream(OperatorConfig.Option.values()).map(o -> o.env).toList());
-    known.addAll(List.of("LOG_LEVEL", "POD_NAME", "POD_NAMESPACE", "JAVA_TOOL_OPTIONS", "EXTRA"));
+    known.addAll(List.of("LOG_LEVEL", "POD_NAME", "POD_NAMESPACE", "JAVA_OPTS", "EXTRA"));
     var names = deployment(m).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
         .map(EnvVar::getName).toList();
     assertThat(known).containsAll(names);
