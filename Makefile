@@ -12,7 +12,7 @@ include $(wildcard $(ROOT)/hack/*.mk)
 .PHONY: help build crd test test-unit test-helm test-e2e demo demo-down clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## Build operator/target/appserver-operator.jar
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package -DskipTests
