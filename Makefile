@@ -9,10 +9,10 @@ JAR := $(ROOT)/operator/target/appserver-operator.jar
 
 include $(wildcard $(ROOT)/hack/*.mk)
 
-.PHONY: help build crd test test-unit test-e2e demo demo-down clean
+.PHONY: help build crd test test-unit test-helm test-e2e demo demo-down clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## Build operator/target/appserver-operator.jar
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) -q package -DskipTests
@@ -20,17 +20,27 @@ build: ## Build operator/target/appserver-operator.jar
 crd: ## Regenerate the committed CRD (crds/ and the chart) from the API classes
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) -q process-test-classes surefire:test -pl operator -Dtest=CrdFileTest -Dappserver.writeCrd=true -Dsurefire.failIfNoSpecifiedTests=false
 
-test: ## Run every suite: unit and mock-server, Gunicorn conformance, end-to-end on the local cluster
+test: ## Run every suite: unit and mock-server, Helm chart, Gunicorn conformance, end-to-end on the local cluster
 	$(MAKE) -C $(ROOT) test-unit
+	$(MAKE) -C $(ROOT) test-helm
 	$(MAKE) -C $(ROOT) test-conformance
 	$(MAKE) -C $(ROOT) test-e2e
 
 test-unit: ## Pure unit tests (*Test) and reconciler tests on the mock API server (*IT); builds the jar
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package
 
-test-e2e: cluster-up ## End-to-end tests (*E2E) against the local control plane
+test-helm: ## Chart tests (*HelmTest): helm lint, helm template, the values schema; with the project's helm
+	$(ROOT)/hack/build-tools.sh helm
+	cd $(ROOT) && PATH=$(LOCAL_CLUSTER_BIN):$$PATH $(MVN) $(MVN_FLAGS) test -pl operator -Phelm
+
+test-e2e: cluster-up $(JAR) ## End-to-end tests (*E2E) against the local control plane (the chart's too: helm, the jar)
+	$(ROOT)/hack/build-tools.sh helm
 	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
 	  $(MVN) $(MVN_FLAGS) test -pl operator -Pe2e
+
+# The shaded jar, rebuilt when a source or pom is newer (E2E tests run it as a process).
+$(JAR): $(shell find $(ROOT)/operator/src/main -type f 2>/dev/null) $(ROOT)/operator/pom.xml $(ROOT)/pom.xml
+	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package -DskipTests
 
 clean: ## Remove build output (keeps the tool cache and the local cluster)
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) clean

@@ -9,6 +9,7 @@ import dev.appserver.operator.model.rollout.DeploymentObservation;
 import dev.appserver.operator.model.rollout.Observation;
 import dev.appserver.operator.model.rollout.Plan;
 import dev.appserver.operator.model.rollout.RolloutPlanner;
+import dev.appserver.operator.ops.OperatorMetrics;
 import dev.appserver.operator.reconciler.StatusAggregator.Problem;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -80,12 +81,19 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final EventRecorder events;
   private final PromotionCheck promotionCheck;
   private final Clock clock;
+  private final OperatorMetrics metrics;
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
+    this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP);
+  }
+
+  public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock,
+      OperatorMetrics metrics) {
     this.validator = validator;
     this.events = events;
     this.promotionCheck = promotionCheck;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** One informer per kind, shared by the dependents of that kind, watching only what we manage. */
@@ -128,7 +136,17 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
     consumeAnnotations(resource, context, plan);
-    for (Plan.Note note : plan.notes()) events.record(resource, note.type(), note.reason(), note.message());
+    for (Plan.Note note : plan.notes()) {
+      events.record(resource, note.type(), note.reason(), note.message());
+      String ns = resource.getMetadata().getNamespace();
+      String name = resource.getMetadata().getName();
+      switch (note.reason()) {
+        case "RolloutStarted" -> metrics.rolloutStarted(ns, name);
+        case "Promoted" -> metrics.rolloutPromoted(ns, name);
+        case "RolloutAborted" -> metrics.rolloutAbandoned(ns, name);
+        default -> { }
+      }
+    }
 
     Deployment serving = deployment(context, resource, plan.serving());
     var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector());
@@ -242,7 +260,10 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return resource.getStatus() == null ? null : resource.getStatus().getMessage();
   }
 
-  private static UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+  private UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+    if (status.getWorkers() != null) {
+      metrics.workers(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.getWorkers());
+    }
     if (Objects.equals(resource.getStatus(), status)) return UpdateControl.noUpdate();
     return UpdateControl.patchStatus(statusOnly(resource, status));
   }

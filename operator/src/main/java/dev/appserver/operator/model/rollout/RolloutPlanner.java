@@ -32,7 +32,12 @@ public final class RolloutPlanner {
     targets.add(new DeploymentTarget(m.name(), null, m, replicas));
     Map<String, String> all = Names.podSelector(m.name());
     if (obs.colors().isEmpty()) {
-      return new Plan(targets, m.name(), all, null, null, List.of(), null, Set.of(), null);
+      String revision = Revisions.revision(m);
+      List<Plan.Note> notes = obs.rolling().filter(r -> r.revision() != null && !revision.equals(r.revision()))
+          .map(r -> List.of(Plan.Note.normal("RolloutStarted", "revision " + revision + " replaces " + r.revision()
+              + " (rolling update)")))
+          .orElse(List.of());
+      return new Plan(targets, m.name(), all, null, null, notes, null, Set.of(), null);
     }
     // Handing over from BlueGreen: the colour that serves keeps the traffic until the plain
     // Deployment is ready, then the Service widens to every pod, then the colours go.

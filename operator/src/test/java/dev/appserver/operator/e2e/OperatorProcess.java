@@ -1,0 +1,188 @@
+package dev.appserver.operator.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The shaded operator jar run as its own process ({@code java -jar appserver-operator.jar run}),
+ * as the container runs it: configured by environment variables, logging to a file under
+ * operator/target/e2e-logs, stopped with SIGTERM or SIGKILL.
+ */
+public final class OperatorProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  public final String name;
+  public final int port;
+  public final Path log;
+  private final Process process;
+
+  private OperatorProcess(String name, int port, Path log, Process process) {
+    this.name = name;
+    this.port = port;
+    this.log = log;
+    this.process = process;
+  }
+
+  public static Path jar() {
+    Path jar = Kubectl.repoRoot().resolve("operator/target/appserver-operator.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new AssertionError(jar + " is missing: run make build (make test-e2e builds it)");
+    }
+    return jar;
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the jar with these variables on a free metrics port; KUBECONFIG defaults to the test's. */
+  public static OperatorProcess start(String name, Map<String, String> env, String... args) {
+    int port = freePort();
+    try {
+      Path dir = Kubectl.repoRoot().resolve("operator/target/e2e-logs");
+      Files.createDirectories(dir);
+      Path log = dir.resolve(name + ".log");
+      var command = new java.util.ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(), "run"));
+      command.addAll(List.of(args));
+      var pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> environment = pb.environment();
+      environment.keySet().removeIf(k -> k.startsWith("WATCH_") || k.startsWith("LEADER_ELECTION_") || k.startsWith("LOG_"));
+      environment.put("METRICS_PORT", Integer.toString(port));
+      environment.putAll(env);
+      return new OperatorProcess(name, port, log, pb.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static Map<String, String> env(String... keyValues) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) env.put(keyValues[i], keyValues[i + 1]);
+    return env;
+  }
+
+  public record Response(int status, String body) {}
+
+  /** GET on the operator's port; status 0 when nothing answers. */
+  public Response get(String path) {
+    try {
+      var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new Response(0, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Response(0, e.toString());
+    }
+  }
+
+  public String metrics() {
+    return get("/metrics").body();
+  }
+
+  /** The value of one series, e.g. {@code appserver_operator_leader}, or empty when absent. */
+  public OptionalDouble metric(String series) {
+    var m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics());
+    return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
+  }
+
+  public boolean isLeader() {
+    return metric("appserver_operator_leader").orElse(0) == 1.0;
+  }
+
+  public OperatorProcess awaitReady() {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .failFast(() -> {
+          if (!process.isAlive()) throw new AssertionError("operator " + name + " exited:\n" + logTail());
+        })
+        .until(() -> get("/readyz").status() == 200);
+    return this;
+  }
+
+  public String logs() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  public String logTail() {
+    var lines = logs().lines().toList();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGTERM, as Kubernetes stops a container; returns the exit code. */
+  public int terminate(Duration timeout) {
+    process.destroy();
+    return awaitExit(timeout);
+  }
+
+  /** SIGKILL: no shutdown, no Lease release, as a crashed node. */
+  public int kill() {
+    process.destroyForcibly();
+    return awaitExit(Duration.ofSeconds(10));
+  }
+
+  public Optional<Integer> exitCode() {
+    return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+  }
+
+  /** Waits for the process to end by itself; returns the exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("operator " + name + " did not exit within " + timeout + ":\n" + logTail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package dev.appserver.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.appserver.operator.OperatorMain;
+import dev.appserver.operator.chart.Manifests;
+import dev.appserver.operator.e2e.RequestLog.Use;
+import dev.appserver.operator.ops.OperatorConfig;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Least privilege, proven: the operator, acting as the ServiceAccount the chart creates (a token
+ * from kubectl create token), takes an AppServer through its whole life with every request
+ * recorded. None is refused, every verb the chart grants is one it used, and requests it has no
+ * business making are refused.
+ */
+class OperatorRbacE2E {
+  static KubernetesClient admin;
+
+  @BeforeAll
+  static void crd() {
+    Kubectl.run("apply", "--server-side", "--force-conflicts", "-f",
+        Kubectl.repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
+    Kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/appservers.appserver.dev").ok();
+    admin = new KubernetesClientBuilder().build();
+  }
+
+  @AfterAll
+  static void close() {
+    if (admin != null) admin.close();
+  }
+
+  /**
+   * Grants the operator may hold without exercising them in this scenario: get beside list/watch
+   * (an object it may list it may read one by one; it reads from informer caches) and update of
+   * its Lease (JOSDK checks for it before it starts; renewals are patches).
+   */
+  static boolean allowedUnused(String group, String resource, String verb, Set<Use> used) {
+    if (verb.equals("get") && used.stream().anyMatch(u -> u.verb().equals("list") && u.group().equals(group)
+        && u.resource().equals(resource))) return true;
+    return group.equals("coordination.k8s.io") && resource.equals("leases") && verb.equals("update");
+  }
+
+  static boolean grants(List<PolicyRule> rules, Use use) {
+    return rules.stream().anyMatch(r -> r.getApiGroups().contains(use.group())
+        && r.getResources().contains(use.resource())
+        && r.getVerbs().contains(use.verb())
+        && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || r.getResourceNames().contains(use.name())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"all namespaces", "watchNamespaces"})
+  void chartServiceAccountIsEnoughForTheWholeLifecycleAndNoMore(String mode) throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 6);
+    String appNs = "rbac-app-" + id;
+    String otherNs = "rbac-other-" + id;
+    Kubectl.run("create", "namespace", appNs).ok();
+    Kubectl.run("create", "namespace", otherNs).ok();
+    boolean namespaced = mode.equals("watchNamespaces");
+    String[] sets = namespaced ? new String[] {"watchNamespaces={" + appNs + "}"} : new String[0];
+    var log = new RequestLog();
+    AtomicBoolean leaseLost = new AtomicBoolean();
+    try (var release = ChartRelease.install("rbac-" + id, "rbac-op-" + id, sets);
+         KubernetesClient sa = release.serviceAccountClient(log)) {
+      Manifests manifests = release.manifests();
+      List<PolicyRule> rules = new ArrayList<>();
+      Stream.concat(manifests.ofKind("ClusterRole").stream(), manifests.ofKind("Role").stream())
+          .forEach(r -> rules.addAll(Manifests.rules(r)));
+      assertThat(manifests.ofKind("ClusterRole")).hasSize(namespaced ? 0 : 1);
+
+      var config = OperatorConfig.parse(new String[0], Map.of(
+          "WATCH_NAMESPACES", appNs,
+          "LEADER_ELECTION_ENABLED", "true",
+          "LEADER_ELECTION_LEASE_NAME", release.fullname(),
+          "METRICS_PORT", "0"));
+      var operator = OperatorMain.start(config, sa, Map.of("POD_NAMESPACE", release.namespace, "POD_NAME", "rbac-" + id),
+          List.of(), () -> leaseLost.set(true));
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
+        lifecycle(appNs);
+      } finally {
+        operator.close();
+      }
+      assertThat(leaseLost).isFalse();
+      Lease lease = admin.leases().inNamespace(release.namespace).withName(release.fullname()).get();
+      assertThat(lease.getSpec().getHolderIdentity()).as("the Lease is handed over on stop").isNull();
+
+      assertThat(log.forbidden()).as("requests the API server refused").isEmpty();
+      Set<Use> used = log.uses();
+      // Every request made is granted by the chart, except the self-review everyone may make.
+      assertThat(used.stream()
+          .filter(u -> !u.resource().equals("selfsubjectrulesreviews"))
+          .filter(u -> !grants(rules, u)).toList())
+          .as("requests the chart does not grant").isEmpty();
+      // Every verb the chart grants was used (in this namespace, or on the Lease by name).
+      List<String> unused = new ArrayList<>();
+      for (PolicyRule r : rules) {
+        for (String group : r.getApiGroups()) {
+          for (String resource : r.getResources()) {
+            for (String verb : r.getVerbs()) {
+              boolean exercised = used.stream().anyMatch(u -> u.group().equals(group) && u.resource().equals(resource)
+                  && u.verb().equals(verb)
+                  && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || r.getResourceNames().contains(u.name())));
+              if (!exercised && !allowedUnused(group, resource, verb, used)) unused.add(verb + " " + group + "/" + resource);
+            }
+          }
+        }
+      }
+      assertThat(unused).as("granted but never used; used: " + used).isEmpty();
+
+      // The operator closed its client when it stopped; the same identity, anew.
+      try (KubernetesClient again = release.serviceAccountClient()) {
+        refusals(again, release, appNs, otherNs, namespaced);
+      }
+      canIList(release, appNs, namespaced ? otherNs : null);
+    } finally {
+      Kubectl.run("delete", "namespace", appNs, otherNs, "--wait=false");
+    }
+  }
+
+  /**
+   * Create, change the image and the Gunicorn config, turn off the optional children, delete:
+   * every write the operator makes (ConfigMaps are created and updated without server-side apply,
+   * JOSDK's default for them; every other child with it).
+   */
+  private static void lifecycle(String ns) {
+    Kubectl.runWithInput("""
+        apiVersion: appserver.dev/v1alpha1
+        kind: AppServer
+        metadata: {name: web}
+        spec:
+          image: example/app:1
+          app: app:app
+          resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: "1", memory: 512Mi}}
+          autoscaling: {enabled: true, maxReplicas: 4}
+          disruptionBudget: {enabled: true}
+        """, "-n", ns, "apply", "-f", "-").ok();
+    Kubectl.run("-n", ns, "wait", "--for=condition=Ready", "--timeout=120s", "appserver/web").ok();
+    assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get()).isNotNull();
+    assertThat(admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("web").get()).isNotNull();
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
+        "{\"spec\":{\"image\":\"example/app:2\",\"gunicorn\":{\"timeoutSeconds\":60},"
+            + "\"autoscaling\":{\"enabled\":false},\"disruptionBudget\":{\"enabled\":false}}}").ok();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get()).isNull();
+      assertThat(admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("web").get()).isNull();
+      assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getTemplate().getSpec()
+          .getContainers().get(0).getImage()).isEqualTo("example/app:2");
+      assertThat(admin.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
+          .contains("timeout = 60");
+    });
+    Kubectl.run("-n", ns, "wait", "--for=condition=Ready", "--timeout=120s", "appserver/web").ok();
+    assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Sized"));
+    blueGreenAndBack(ns);
+    Kubectl.run("-n", ns, "delete", "appserver", "web", "--wait=true").ok();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Service service(String ns, String name) {
+    return admin.services().inNamespace(ns).withName(name).get();
+  }
+
+  private static dev.appserver.operator.api.v1alpha1.BlueGreenStatus blueGreen(String ns) {
+    var st = admin.resources(dev.appserver.operator.api.v1alpha1.AppServer.class).inNamespace(ns).withName("web").get().getStatus();
+    return st == null ? null : st.getBlueGreen();
+  }
+
+  /**
+   * To BlueGreen (the plain Deployment and its ConfigMap are deleted, a preview Service made), a
+   * rollout whose pre-promotion check cannot pass on simulated pods (services/proxy), aborted with
+   * the annotation (removed afterwards: a patch of the AppServer), then back to RollingUpdate (the
+   * colours and the preview Service are deleted).
+   */
+  private static void blueGreenAndBack(String ns) {
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p", "{\"spec\":{\"strategy\":{\"type\":\"BlueGreen\"}}}").ok();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get()).isNull();
+      assertThat(admin.configMaps().inNamespace(ns).withName("web-gunicorn").get()).isNull();
+      assertThat(service(ns, "web").getSpec().getSelector()).containsEntry("appserver.dev/color", "blue");
+      assertThat(service(ns, "web-preview")).isNotNull();
+    });
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
+        "{\"spec\":{\"image\":\"example/app:3\",\"strategy\":{\"blueGreen\":{\"prePromotionCheck\":{\"path\":\"/health\"}}}}}").ok();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+        assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+            .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("PrePromotionCheckFailed")));
+    assertThat(service(ns, "web").getSpec().getSelector()).containsEntry("appserver.dev/color", "blue");
+    Kubectl.run("-n", ns, "annotate", "appserver", "web", "appserver.dev/abort=true").ok();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(blueGreen(ns).getPhase()).isEqualTo("Aborted");
+      assertThat(admin.resources(dev.appserver.operator.api.v1alpha1.AppServer.class).inNamespace(ns).withName("web").get()
+          .getMetadata().getAnnotations()).doesNotContainKey("appserver.dev/abort");
+    });
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
+        "{\"spec\":{\"strategy\":{\"type\":\"RollingUpdate\",\"blueGreen\":null}}}").ok();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get()).isNotNull();
+      assertThat(admin.apps().deployments().inNamespace(ns).withName("web-blue").get()).isNull();
+      assertThat(admin.apps().deployments().inNamespace(ns).withName("web-green").get()).isNull();
+      assertThat(admin.configMaps().inNamespace(ns).withName("web-blue-gunicorn").get()).isNull();
+      assertThat(service(ns, "web-preview")).isNull();
+      assertThat(service(ns, "web").getSpec().getSelector()).doesNotContainKey("appserver.dev/color");
+    });
+  }
+
+  /** What the operator has no business doing is refused. */
+  private static void refusals(KubernetesClient sa, ChartRelease release, String appNs, String otherNs, boolean namespaced) {
+    admin.secrets().inNamespace(appNs).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("db").endMetadata().addToStringData("password", "x").build()).create();
+    admin.leases().inNamespace(release.namespace).resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+        .withNewMetadata().withName("someone-else").endMetadata().withNewSpec().withHolderIdentity("x").endSpec().build()).create();
+    assertForbidden(() -> sa.secrets().inNamespace(appNs).withName("db").delete());
+    assertForbidden(() -> sa.secrets().inNamespace(appNs).withName("db").get());
+    assertForbidden(() -> sa.secrets().inNamespace(appNs).list());
+    assertForbidden(() -> sa.pods().inNamespace(appNs).list());
+    assertForbidden(() -> sa.nodes().list());
+    assertForbidden(() -> sa.namespaces().list());
+    assertForbidden(() -> sa.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata()
+        .withName("escalate-" + release.release).endMetadata().build()).create());
+    assertForbidden(() -> sa.apiextensions().v1().customResourceDefinitions().list());
+    assertForbidden(() -> sa.leases().inNamespace(release.namespace).withName("someone-else").edit(l -> {
+      l.getSpec().setHolderIdentity("me");
+      return l;
+    }));
+    assertForbidden(() -> sa.apps().deployments().inNamespace(appNs).delete());
+    if (namespaced) {
+      assertForbidden(() -> sa.configMaps().inNamespace(otherNs).resource(new ConfigMapBuilder()
+          .withNewMetadata().withName("x").endMetadata().build()).create());
+      assertForbidden(() -> sa.apps().deployments().inAnyNamespace().list());
+      assertForbidden(() -> sa.genericKubernetesResources("appserver.dev/v1alpha1", "AppServer").inNamespace(otherNs).list());
+    }
+  }
+
+  private static void assertForbidden(Runnable call) {
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(KubernetesClientException.class,
+        e -> assertThat(e.getCode()).as(e.getMessage()).isEqualTo(403));
+  }
+
+  /** kubectl's own view of the account agrees: in the watched namespace exactly the operator's rules. */
+  private static void canIList(ChartRelease release, String appNs, String unwatchedNs) {
+    String user = "system:serviceaccount:" + release.namespace + ":" + release.serviceAccount();
+    Set<String> lines = resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", appNs).ok().out());
+    assertThat(lines).containsExactlyInAnyOrder(
+        "appservers.appserver.dev [get list watch patch]",
+        "appservers.appserver.dev/status [patch]",
+        "deployments.apps [get list watch create patch delete]",
+        "configmaps [get list watch create update delete]",
+        "services [get list watch create patch delete]",
+        "services/proxy [get]",
+        "poddisruptionbudgets.policy [get list watch create patch delete]",
+        "horizontalpodautoscalers.autoscaling [get list watch create patch delete]",
+        "events [create]");
+    if (unwatchedNs != null) {
+      assertThat(resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", unwatchedNs).ok().out())).isEmpty();
+    }
+    Set<String> leaseNs = resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", release.namespace).ok().out());
+    assertThat(leaseNs).contains("leases.coordination.k8s.io [create]",
+        "leases.coordination.k8s.io [" + release.fullname() + "] [get update patch]");
+    assertThat(Kubectl.run("auth", "can-i", "delete", "secrets", "--as=" + user, "-n", appNs).out().trim()).isEqualTo("no");
+    assertThat(Kubectl.run("auth", "can-i", "list", "pods", "--as=" + user, "-n", appNs).out().trim()).isEqualTo("no");
+    assertThat(Kubectl.run("auth", "can-i", "create", "clusterroles", "--as=" + user).out().trim()).isEqualTo("no");
+  }
+
+  /**
+   * "resource [names] [verbs]" of kubectl auth can-i --list, without what every authenticated user
+   * may do (self reviews, non-resource URLs).
+   */
+  private static Set<String> resourceLines(String table) {
+    Set<String> lines = new LinkedHashSet<>();
+    table.lines().skip(1).forEach(line -> {
+      if (line.startsWith(" ") || line.startsWith("self")) return;
+      String[] cols = line.trim().split("\\s{2,}");
+      String resource = cols[0];
+      String names = cols[cols.length - 2];
+      String verbs = cols[cols.length - 1];
+      lines.add(resource + (names.equals("[]") ? "" : " " + names) + " " + verbs);
+    });
+    return lines;
+  }
+}

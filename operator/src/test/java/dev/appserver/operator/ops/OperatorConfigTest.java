@@ -1,0 +1,116 @@
+package dev.appserver.operator.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.appserver.operator.ops.OperatorConfig.LogFormat;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OperatorConfigTest {
+
+  static OperatorConfig parse(Map<String, String> env, String... args) {
+    return OperatorConfig.parse(args, env);
+  }
+
+  @Test
+  void defaultsWatchEverythingWithoutLeaderElection() {
+    var c = OperatorConfig.defaults();
+    assertThat(c.watchesAllNamespaces()).isTrue();
+    assertThat(c.leaderElection()).isFalse();
+    assertThat(c.leaseName()).isEqualTo("appserver-operator");
+    assertThat(c.leaseNamespace()).isEmpty();
+    assertThat(c.metricsPort()).isEqualTo(8080);
+    assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
+    assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void environmentVariablesConfigureEverything() {
+    var c = parse(Map.of(
+        "WATCH_NAMESPACES", " team-a, team-b ,,team-a",
+        "LEADER_ELECTION_ENABLED", "TRUE",
+        "LEADER_ELECTION_LEASE_NAME", "my.lock",
+        "LEADER_ELECTION_NAMESPACE", "ops",
+        "LEADER_ELECTION_LEASE_DURATION", "20s",
+        "LEADER_ELECTION_RENEW_DEADLINE", "15000ms",
+        "LEADER_ELECTION_RETRY_PERIOD", "3",
+        "METRICS_PORT", "9090",
+        "LOG_FORMAT", "json"));
+    assertThat(c.watchNamespaces()).containsExactly("team-a", "team-b");
+    assertThat(c.leaderElection()).isTrue();
+    assertThat(c.leaseName()).isEqualTo("my.lock");
+    assertThat(c.leaseNamespace()).contains("ops");
+    assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.renewDeadline()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.metricsPort()).isEqualTo(9090);
+    assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void flagsWinOverEnvironmentInBothSpellings() {
+    var c = parse(Map.of("WATCH_NAMESPACES", "a", "METRICS_PORT", "1", "LEADER_ELECTION_ENABLED", "false"),
+        "--watch-namespaces=b,c", "--metrics-port", "0", "--leader-election", "--log-format=json");
+    assertThat(c.watchNamespaces()).containsExactly("b", "c");
+    assertThat(c.metricsPort()).isZero();
+    assertThat(c.leaderElection()).isTrue();
+    assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(parse(Map.of("LEADER_ELECTION_ENABLED", "true"), "--leader-election=false").leaderElection()).isFalse();
+  }
+
+  @Test
+  void emptyValuesMeanTheDefault() {
+    var c = parse(Map.of("WATCH_NAMESPACES", "", "LEADER_ELECTION_NAMESPACE", "", "METRICS_PORT", "", "LOG_FORMAT", ""));
+    assertThat(c.watchesAllNamespaces()).isTrue();
+    assertThat(c.leaseNamespace()).isEqualTo(Optional.empty());
+    assertThat(c.metricsPort()).isEqualTo(8080);
+    assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      METRICS_PORT                   | 70000    | METRICS_PORT: '70000' is not a port number from 0 to 65535
+      METRICS_PORT                   | http     | METRICS_PORT: 'http' is not a port number
+      LOG_FORMAT                     | xml      | LOG_FORMAT: 'xml' is not text or json
+      LEADER_ELECTION_ENABLED        | yes      | LEADER_ELECTION_ENABLED: 'yes' is not true or false
+      WATCH_NAMESPACES               | Team_A   | WATCH_NAMESPACES: 'Team_A' is not a namespace name
+      LEADER_ELECTION_LEASE_NAME     | My_Lock  | LEADER_ELECTION_LEASE_NAME: 'My_Lock' is not a resource name
+      LEADER_ELECTION_NAMESPACE      | -ops     | LEADER_ELECTION_NAMESPACE: '-ops' is not a namespace name
+      LEADER_ELECTION_LEASE_DURATION | soon     | LEADER_ELECTION_LEASE_DURATION: 'soon' is not a duration
+      LEADER_ELECTION_LEASE_DURATION | 1500ms   | is not whole seconds
+      LEADER_ELECTION_RETRY_PERIOD   | 0s       | is not a duration above zero
+      LEADER_ELECTION_RENEW_DEADLINE | 15s      | LEADER_ELECTION_RENEW_DEADLINE (15000ms) must be shorter than LEADER_ELECTION_LEASE_DURATION (15000ms)
+      LEADER_ELECTION_RETRY_PERIOD   | 10s      | LEADER_ELECTION_RETRY_PERIOD (10000ms) must be shorter than LEADER_ELECTION_RENEW_DEADLINE
+      """)
+  void badValuesAreRejectedNamingTheVariable(String variable, String value, String message) {
+    assertThatThrownBy(() -> parse(Map.of(variable, value))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void badFlagsAreRejectedNamingTheFlag() {
+    assertThatThrownBy(() -> parse(Map.of(), "--metrics-port=-1")).hasMessage("--metrics-port: '-1' is not a port number from 0 to 65535");
+    assertThatThrownBy(() -> parse(Map.of(), "--watch-namespace=a")).hasMessageContaining("unknown flag --watch-namespace");
+    assertThatThrownBy(() -> parse(Map.of(), "--metrics-port")).hasMessage("--metrics-port needs a value");
+  }
+
+  @Test
+  void logFormatIsReadWithoutFailing() {
+    assertThat(OperatorConfig.logFormat(new String[0], Map.of("LOG_FORMAT", "JSON"))).isEqualTo(LogFormat.JSON);
+    assertThat(OperatorConfig.logFormat(new String[] {"--log-format", "json"}, Map.of())).isEqualTo(LogFormat.JSON);
+    assertThat(OperatorConfig.logFormat(new String[] {"--log-format=text"}, Map.of("LOG_FORMAT", "json"))).isEqualTo(LogFormat.TEXT);
+    assertThat(OperatorConfig.logFormat(new String[0], Map.of("LOG_FORMAT", "bogus"))).isEqualTo(LogFormat.TEXT);
+  }
+
+  @Test
+  void helpListsEveryFlagAndVariable() {
+    for (var o : OperatorConfig.Option.values()) assertThat(OperatorConfig.help()).contains(o.flag, o.env);
+  }
+}
