@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,23 +176,44 @@ def drain(server) -> None:
     wait_until(quick, 120, "the warm-up's queued requests to drain", interval=0.2)
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a server's whole process tree.
+class CpuMeter:
+    """CPU time a server's process tree spends during a run.
 
-    Workers the master has already reaped (recycled by max_requests) are counted through
-    the master's children_* times; live ones are added one by one. Unlike requests/s, this
-    does not depend on how much CPU other work on the machine leaves to the server.
+    A sampler thread records every process's CPU time (all its threads) every 100 ms and
+    keeps the highest value seen per PID, so a worker recycled by max_requests still counts
+    (minus at most its last 100 ms), and its replacement's boot counts too. Unlike
+    requests/s, this does not depend on how much CPU other work leaves to the server.
     """
-    master = psutil.Process(pid)
-    t = master.cpu_times()
-    total = t.user + t.system + t.children_user + t.children_system
-    for child in master.children(recursive=True):
-        try:
-            c = child.cpu_times()
-            total += c.user + c.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+
+    def __init__(self, pid: int):
+        self.master = psutil.Process(pid)
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._sample()
+        self.baseline = sum(self.seen.values())
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        for proc in [self.master, *self.master.children(recursive=True)]:
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            self.seen[proc.pid] = max(self.seen.get(proc.pid, 0.0), t.user + t.system)
+
+    def _loop(self):
+        while not self._stop.wait(0.1):
+            try:
+                self._sample()
+            except psutil.Error:
+                pass
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(self.seen.values()) - self.baseline
 
 
 def run_scenario(s: Scenario, args, round_no: int) -> None:
@@ -201,9 +223,9 @@ def run_scenario(s: Scenario, args, round_no: int) -> None:
             url = server.url(ENDPOINTS[ep])
             wrk(url, args.warmup, args.connections, args.wrk_threads)  # warm-up, discarded
             drain(server)
-            cpu_before = server_cpu_seconds(server.pid)
+            meter = CpuMeter(server.pid)
             r = wrk(url, args.duration, args.connections, args.wrk_threads)
-            cpu = server_cpu_seconds(server.pid) - cpu_before
+            cpu = meter.stop()
             r["cpu_ms_per_req"] = 1000 * cpu / r["requests"] if r["requests"] else None
             s.results.setdefault(ep, []).append(r)
             per_req = f"{r['cpu_ms_per_req']:6.2f}" if r["cpu_ms_per_req"] is not None else "     -"
