@@ -160,6 +160,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   public ErrorStatusUpdateControl<AppServer> updateErrorStatus(AppServer resource, Context<AppServer> context, Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) cause = cause.getCause();
+    if (cause instanceof KubernetesClientException kce && kce.getCode() == 404 && kce.getMessage() != null
+        && kce.getMessage().contains("/appservers/" + resource.getMetadata().getName())) {
+      log.debug("{}/{} was deleted while it was reconciled", resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+      return ErrorStatusUpdateControl.<AppServer>noStatusUpdate().withNoRetry();
+    }
     String message = "applying the child resources failed: " + cause.getMessage();
     log.warn("Reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
     var outcome = validator.validate(resource);

@@ -96,7 +96,7 @@ class BlueGreenE2E extends E2ESupport {
       public void onClose(WatcherException cause) {}
     })) {
       setImage("example/app:2");
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(active()).isEqualTo("green"));
+      await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(active()).isEqualTo("green"));
       assertThat(serviceSelector()).containsEntry("appserver.dev/color", "green");
       assertThat(replicas("web-blue")).as("kept warm during scaleDownDelaySeconds").isEqualTo(2);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -154,7 +154,7 @@ class BlueGreenE2E extends E2ESupport {
         """)).ok();
     waitReady("web");
     setImage("example/app:2");
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
       assertThat(active()).isEqualTo("green");
       assertThat(bgPhase()).isEqualTo("ScalingDown");
     });
@@ -175,7 +175,7 @@ class BlueGreenE2E extends E2ESupport {
     apply(blueGreen("example/app:1", ", autoPromote: false")).ok();
     waitReady("web");
     setImage("example/app:2");
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(bgPhase()).isEqualTo("AwaitingPromotion"));
+    await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(bgPhase()).isEqualTo("AwaitingPromotion"));
     assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
     assertThat(operator.client.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
         .containsEntry("appserver.dev/color", "green");
