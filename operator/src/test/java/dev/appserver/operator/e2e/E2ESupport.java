@@ -24,11 +24,7 @@ abstract class E2ESupport {
 
   @BeforeAll
   static void installCrdAndStartOperator() throws Exception {
-    Kubectl.run("apply", "--server-side", "--force-conflicts", "-f",
-        Kubectl.repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
-    // A fresh CRD has no conditions for a moment, and kubectl wait fails rather than waits on that.
-    await().atMost(Duration.ofSeconds(60)).until(() ->
-        Kubectl.run("wait", "--for=condition=Established", "--timeout=30s", "crd/appservers.appserver.dev").exitCode() == 0);
+    Kubectl.installCrd();
     operator = new OperatorUnderTest(RESYNC);
   }
 

@@ -54,6 +54,16 @@ public final class Kubectl {
     }
   }
 
+  /**
+   * Installs (or updates) the AppServer CRD and waits until it is served. A CRD just created has no
+   * conditions for a moment, and kubectl wait fails on that rather than waiting, so it is retried.
+   */
+  public static void installCrd() {
+    run("apply", "--server-side", "--force-conflicts", "-f", repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+        run("wait", "--for=condition=Established", "--timeout=30s", "crd/appservers.appserver.dev").exitCode() == 0);
+  }
+
   public static Path repoRoot() {
     String root = System.getProperty("appserver.repoRoot");
     Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath();

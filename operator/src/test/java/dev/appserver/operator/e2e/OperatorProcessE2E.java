@@ -23,9 +23,7 @@ class OperatorProcessE2E {
 
   @BeforeAll
   static void crd() {
-    Kubectl.run("apply", "--server-side", "--force-conflicts", "-f",
-        Kubectl.repoRoot().resolve("crds/appservers.appserver.dev-v1.yml").toString()).ok();
-    Kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/appservers.appserver.dev").ok();
+    Kubectl.installCrd();
   }
 
   @BeforeEach
