@@ -1,7 +1,5 @@
 package dev.appserver.operator.e2e;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
