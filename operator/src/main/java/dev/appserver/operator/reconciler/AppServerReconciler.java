@@ -160,9 +160,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   public ErrorStatusUpdateControl<AppServer> updateErrorStatus(AppServer resource, Context<AppServer> context, Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) cause = cause.getCause();
-    if (cause instanceof KubernetesClientException kce && kce.getCode() == 404 && kce.getMessage() != null
-        && kce.getMessage().contains("/appservers/" + resource.getMetadata().getName())) {
-      log.debug("{}/{} was deleted while it was reconciled", resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    boolean appServerGone = cause instanceof KubernetesClientException kce && kce.getCode() == 404
+        && String.valueOf(kce.getMessage()).contains("/appservers/" + resource.getMetadata().getName());
+    if (appServerGone || namespaceTerminating(e)) {
+      // The AppServer, or its whole namespace, is on its way out: nothing to report, nothing to retry.
+      log.debug("{}/{} is being deleted: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
       return ErrorStatusUpdateControl.<AppServer>noStatusUpdate().withNoRetry();
     }
     String message = "applying the child resources failed: " + cause.getMessage();
@@ -176,6 +178,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     }
     if (Objects.equals(resource.getStatus(), status)) return ErrorStatusUpdateControl.defaultErrorProcessing();
     return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
+  }
+
+  /** The namespace is being deleted, so the API server refuses anything new in it. */
+  static boolean namespaceTerminating(Throwable e) {
+    return String.valueOf(e.getMessage()).contains("because it is being terminated");
   }
 
   /** Reads the Deployments, the Service and the request annotations: the planner's whole input. */

@@ -64,6 +64,7 @@ public class KubernetesEventRecorder implements EventRecorder {
     try {
       client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
+      if (AppServerReconciler.namespaceTerminating(e)) return;
       log.warn("Could not record event {} for {}/{}: {}", reason, meta.getNamespace(), meta.getName(), e.getMessage());
     }
   }
