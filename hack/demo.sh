@@ -58,8 +58,11 @@ cmd_up() {
   if operator_running; then
     log "the operator already runs (pid $(cat "${DEMO_DIR}/operator.pid"))"
   else
+    # Its /metrics, /healthz and /readyz go on 8080 when that port is free, else on any free port.
+    local port=8080
+    if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then port=0; fi
     log "starting the operator (log: ${DEMO_DIR}/operator.log)"
-    nohup java -jar "$JAR" run >"${DEMO_DIR}/operator.log" 2>&1 &
+    METRICS_PORT="$port" nohup java -jar "$JAR" run >"${DEMO_DIR}/operator.log" 2>&1 &
     echo $! >"${DEMO_DIR}/operator.pid"
   fi
   "${KUBECTL[@]}" create namespace "$NAMESPACE" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f - >/dev/null
@@ -80,7 +83,8 @@ cmd_up() {
   export KUBECONFIG=${STATE}/kubeconfig PATH=${STATE}/bin:\$PATH    # the local cluster and its kubectl"
   cat <<EOT
 
-The operator runs in the background (pid $(cat "${DEMO_DIR}/operator.pid"), log ${DEMO_DIR}/operator.log).
+The operator runs in the background (pid $(cat "${DEMO_DIR}/operator.pid"), log ${DEMO_DIR}/operator.log;
+its metrics and health endpoints: $(grep -o 'Serving /metrics.*' "${DEMO_DIR}/operator.log" | head -n 1)).
 Go on with, for example:${env}
   kubectl -n ${NAMESPACE} describe appserver hello
   kubectl -n ${NAMESPACE} get configmap hello-gunicorn -o jsonpath='{.data.gunicorn\.conf\.py}'
