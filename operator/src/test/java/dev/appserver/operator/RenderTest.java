@@ -74,7 +74,7 @@ class RenderTest {
 
   @Test
   void theExampleRenders() throws IOException {
-    var example = dev.appserver.operator.crd.CrdFileTestAccess.repoRoot().resolve("examples/appserver.yaml");
+    var example = dev.appserver.operator.e2e.Kubectl.repoRoot().resolve("examples/appserver.yaml");
     assertThat(render(Files.readString(example))).as(err.toString()).isZero();
     assertThat(rendered()).hasSize(4);
   }

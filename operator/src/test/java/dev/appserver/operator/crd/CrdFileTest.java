@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.e2e.Kubectl;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,14 +33,6 @@ class CrdFileTest {
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
-  static Path repoRoot() {
-    String root = System.getProperty("appserver.repoRoot");
-    Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("crds"))) p = p.getParent();
-    if (p == null) throw new IllegalStateException("cannot find the repository root (crds/)");
-    return p;
-  }
-
   static String expectedCrd() throws IOException {
     JsonNode crd;
     try (InputStream in = AppServer.class.getResourceAsStream("/META-INF/fabric8/" + FILE)) {
@@ -59,7 +52,7 @@ class CrdFileTest {
   }
 
   static List<Path> committedCopies() {
-    Path root = repoRoot();
+    Path root = Kubectl.repoRoot();
     List<Path> copies = new ArrayList<>(List.of(root.resolve("crds").resolve(FILE)));
     Path chart = root.resolve("helm/appserver-operator/crds").resolve(FILE);
     if (Files.isDirectory(chart.getParent())) copies.add(chart);
