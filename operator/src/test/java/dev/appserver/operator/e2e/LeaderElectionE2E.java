@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,38 +13,21 @@ import org.junit.jupiter.api.Test;
  * killed outright the standby takes over once the Lease expires, and when it is stopped with
  * SIGTERM it hands the Lease over at once.
  */
-class LeaderElectionE2E {
+class LeaderElectionE2E extends ProcessE2ESupport {
   static final Duration LEASE = Duration.ofSeconds(15);
   static final Duration RETRY = Duration.ofSeconds(2);
 
-  String ns;
-  final List<OperatorProcess> processes = new ArrayList<>();
-
-  @BeforeAll
-  static void crd() {
-    Kubectl.installCrd();
-  }
-
-  @BeforeEach
-  void namespace() {
-    ns = "le-" + UUID.randomUUID().toString().substring(0, 8);
-    Kubectl.run("create", "namespace", ns).ok();
-  }
-
-  @AfterEach
-  void cleanUp() {
-    processes.forEach(OperatorProcess::close);
-    Kubectl.run("delete", "namespace", ns, "--wait=false");
+  @Override
+  String namespacePrefix() {
+    return "le-";
   }
 
   OperatorProcess start(String name) {
-    var p = OperatorProcess.start(ns + "-" + name, Map.of(
+    return start(name, Map.of(
         "WATCH_NAMESPACES", ns,
         "LEADER_ELECTION_ENABLED", "true",
         "LEADER_ELECTION_NAMESPACE", ns,
         "POD_NAME", name));
-    processes.add(p);
-    return p;
   }
 
   void createAppServer(String name) {

@@ -10,38 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The jar as the container runs it: configuration, JSON logs, endpoints, metrics, exit codes. */
-class OperatorProcessE2E {
-  String ns;
-  final List<OperatorProcess> processes = new ArrayList<>();
-
-  @BeforeAll
-  static void crd() {
-    Kubectl.installCrd();
-  }
-
-  @BeforeEach
-  void namespace() {
-    ns = "proc-" + UUID.randomUUID().toString().substring(0, 8);
-    Kubectl.run("create", "namespace", ns).ok();
-  }
-
-  @AfterEach
-  void cleanUp() {
-    processes.forEach(OperatorProcess::close);
-    Kubectl.run("delete", "namespace", ns, "--wait=false");
-  }
-
-  OperatorProcess start(String name, Map<String, String> env, String... args) {
-    var p = OperatorProcess.start(ns + "-" + name, env, args);
-    processes.add(p);
-    return p;
+class OperatorProcessE2E extends ProcessE2ESupport {
+  @Override
+  String namespacePrefix() {
+    return "proc-";
   }
 
   @Test
