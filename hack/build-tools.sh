@@ -2,7 +2,9 @@
 # Builds the pinned local control-plane tools from Go modules and links them
 # into .local-cluster/bin/.
 #
-#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm (default: all)
+#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm node pause
+#                                      (default: k8s etcd kwok helm; node and pause
+#                                      are the real node's, built by hack/node.sh)
 #
 # Versions are pinned by the go.mod/go.sum files under hack/tools/<group>/.
 # Binaries are cached outside the checkout, keyed by a hash of those files, the
@@ -45,16 +47,19 @@ group_bins() {
     etcd) echo "etcd" ;;
     kwok) echo "kwok kwokctl" ;;
     helm) echo "helm" ;;
-    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]})" ;;
+    node) echo "kubelet kube-proxy" ;;
+    pause) echo "pause" ;;
+    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]} node pause)" ;;
   esac
 }
 
 group_pkg() { # group binary
   case "$1/$2" in
-    k8s/*) echo "k8s.io/kubernetes/cmd/$2" ;;
+    k8s/* | node/*) echo "k8s.io/kubernetes/cmd/$2" ;;
     etcd/etcd) echo "go.etcd.io/etcd/server/v3" ;;
     kwok/*) echo "sigs.k8s.io/kwok/cmd/$2" ;;
     helm/helm) echo "helm.sh/helm/v3/cmd/helm" ;;
+    pause/pause) echo "appserver-operator/hack/tools/pause" ;;
     *) die "no package for $1/$2" ;;
   esac
 }
@@ -62,6 +67,8 @@ group_pkg() { # group binary
 group_version() {
   case "$1" in
     k8s) mod_version k8s k8s.io/kubernetes ;;
+    node) mod_version node k8s.io/kubernetes ;;
+    pause) echo v1 ;;
     etcd) mod_version etcd go.etcd.io/etcd/server/v3 ;;
     kwok) mod_version kwok sigs.k8s.io/kwok ;;
     helm) mod_version helm helm.sh/helm/v3 ;;
@@ -72,7 +79,7 @@ group_ldflags() {
   local v minor
   v="$(group_version "$1")"
   case "$1" in
-    k8s)
+    k8s | node)
       # Without these the binaries report v0.0.0-master+$Format:%H$, and kwokctl
       # reads the version from `kube-apiserver --version` to pick its flags.
       minor="$(cut -d. -f2 <<<"$v")"
@@ -84,7 +91,7 @@ group_ldflags() {
       done
       echo "${flags[*]}"
       ;;
-    etcd) echo "-s -w" ;;
+    etcd | pause) echo "-s -w" ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${v#v}" ;;
     helm)
       # Same stamping as helm's own release build: its version, and the
@@ -114,6 +121,8 @@ group_key() { # group -> cache key
   v="$(group_version "$g")"
   h="$( {
     cat "${TOOLS_DIR}/${g}/go.mod" "${TOOLS_DIR}/${g}/go.sum"
+    # A group with sources of its own (pause) is rebuilt when they change.
+    cat "${TOOLS_DIR}/${g}"/*.go 2>/dev/null || true
     echo "${GO_VERSION} $(go env GOOS GOARCH) CGO_ENABLED=0 -trimpath"
     group_ldflags "$g"
   } | sha256sum | cut -c1-12)"

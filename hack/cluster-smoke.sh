@@ -8,7 +8,10 @@
 #   - PodSecurity `restricted` rejects a privileged pod and admits a restricted one
 #   - deleting a Deployment garbage-collects its ReplicaSets and Pods
 #   - deleting a namespace finishes
-#   - every listening socket of the cluster's processes is on 127.0.0.1
+#   - every listening socket of the cluster's processes is on 127.0.0.1, but the
+#     API server's when a real node needs it elsewhere: then only loopback and
+#     the bridge reach its port
+#   - with root: every cluster range is routed to the local bridge
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -158,11 +161,30 @@ if [[ -z "$pids" ]]; then
   fail "no cluster processes found"
 else
   listeners="$(ss -Hltnp 2>/dev/null | grep -E "pid=($(tr ' ' '|' <<<"$pids"))," | awk '{print $4}' | sort -u | xargs echo)"
-  if [[ -n "$listeners" ]] && ! grep -qvE '^127\.0\.0\.1:[0-9]+$' <<<"$(tr ' ' '\n' <<<"$listeners")"; then
-    ok "cluster listens only on 127.0.0.1 (${listeners})"
+  unfenced=""
+  for l in $listeners; do
+    [[ "$l" =~ ^127\.0\.0\.1:[0-9]+$ ]] && continue
+    # Elsewhere only when the fence drops what does not come from lo or the bridge.
+    iptables -t mangle -C APPSERVER-PORTS -p tcp -m tcp --dport "${l##*:}" -j DROP 2>/dev/null || unfenced+=" $l"
+  done
+  if [[ -n "$listeners" && -z "$unfenced" ]]; then
+    ok "cluster listens on 127.0.0.1, or on fenced ports only (${listeners})"
   else
-    fail "cluster listeners not all on 127.0.0.1: ${listeners:-none}"
+    fail "cluster listeners reachable from outside: ${unfenced:-none found}"
   fi
+fi
+
+if [[ "$(id -u)" == 0 ]]; then
+  # shellcheck source=hack/lib/network.sh
+  source "${ROOT}/hack/lib/network.sh"
+  for addr in "$(fake_node_ip 0)" 10.244.0.10 10.245.0.10 "$KUBERNETES_SERVICE_IP" 10.96.200.200; do
+    dev="$(ip -o route get "$addr" | sed -n 's/.* dev \([^ ]*\).*/\1/p')"
+    if [[ "$dev" == "$NODE_BRIDGE" ]]; then
+      ok "${addr} is routed to the local bridge"
+    else
+      fail "${addr} is routed to '${dev}', not to ${NODE_BRIDGE}"
+    fi
+  done
 fi
 
 echo "${PASSES} passed, ${FAILS} failed"
