@@ -1,27 +1,25 @@
-# syntax=docker/dockerfile:1
-# The operator image: the shaded jar built with Maven, run on a JRE as a non-root user.
+# The operator image: the shaded jar on Debian's Java 17 runtime, run as a non-root user.
 #
+#   make build                                   # operator/target/appserver-operator.jar
 #   docker build -t appserver-operator:0.1.0 .
 #
-# The chart (helm/appserver-operator) runs it as "run" with a read-only root filesystem and an
-# emptyDir on /tmp; JVM options come from JAVA_OPTS (the chart's jvmOptions). JAVA_OPTS rather
-# than JAVA_TOOL_OPTIONS, which makes the JVM print a non-JSON line into JSON logs.
+# The jar is built by Maven outside the image (make build, or CI), so the image holds only what
+# runs, and the same file builds with any OCI builder (hack/images.sh builds it as it is, without
+# a Docker engine). The chart (helm/appserver-operator) runs it with a read-only root filesystem
+# and an emptyDir on /tmp; JVM options come from JAVA_OPTS (the chart's jvmOptions). JAVA_OPTS
+# rather than JAVA_TOOL_OPTIONS, which makes the JVM print a non-JSON line into JSON logs.
+FROM debian:bookworm-slim
 
-FROM maven:3.9-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY pom.xml ./
-COPY operator/pom.xml operator/
-COPY operator/src/main operator/src/main
-# Tests need a cluster and run in CI (make test), not here. The cache mount keeps downloaded
-# dependencies between builds.
-RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q -pl operator -am package -Dmaven.test.skip=true
+# The slim base has no /usr/share/man, where the JRE's postinst links java.1 (Debian #863199).
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+ && rm -rf /var/lib/apt/lists/*
 
-FROM eclipse-temurin:17-jre
 LABEL org.opencontainers.image.title="appserver-operator" \
       org.opencontainers.image.description="Kubernetes operator that runs Python WSGI applications under Gunicorn"
 WORKDIR /app
-COPY --from=build /src/operator/target/appserver-operator.jar /app/appserver-operator.jar
+COPY operator/target/appserver-operator.jar /app/appserver-operator.jar
 # A numeric user, so runAsNonRoot can be verified; HOME for a user without a passwd entry.
 ENV HOME=/tmp
 USER 65532:65532

@@ -9,7 +9,7 @@ JAR := $(ROOT)/operator/target/appserver-operator.jar
 
 include $(wildcard $(ROOT)/hack/*.mk)
 
-.PHONY: help build crd test test-unit test-helm test-e2e demo demo-down clean
+.PHONY: help build crd test test-unit test-helm test-e2e images demo demo-down clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -35,12 +35,16 @@ test-helm: ## Chart tests (*HelmTest): helm lint, helm template, the values sche
 
 test-e2e: cluster-up $(JAR) ## End-to-end tests (*E2E) against the local control plane (the chart's too: helm, the jar)
 	$(ROOT)/hack/build-tools.sh helm
+	@if grep -qx 'REAL_NODE=ready' $(LOCAL_CLUSTER_DIR)/network.env; then $(ROOT)/hack/images.sh example operator; fi
 	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
 	  $(MVN) $(MVN_FLAGS) test -pl operator -Pe2e
 
 # The shaded jar, rebuilt when a source or pom is newer (E2E tests run it as a process).
 $(JAR): $(shell find $(ROOT)/operator/src/main -type f 2>/dev/null) $(ROOT)/operator/pom.xml $(ROOT)/pom.xml
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) package -DskipTests
+
+images: $(JAR) ## Build the example app and operator images (no Docker) and import them into the local real node
+	$(ROOT)/hack/images.sh example operator
 
 clean: ## Remove build output (keeps the tool cache and the local cluster)
 	cd $(ROOT) && $(MVN) $(MVN_FLAGS) clean

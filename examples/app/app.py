@@ -6,6 +6,7 @@ the worker timeout, and worker recycling.
 """
 
 import os
+import socket
 import sys
 import time
 
@@ -77,6 +78,12 @@ def slow():
     print(f"slow request started pid={os.getpid()} s={seconds:g}", file=sys.stderr, flush=True)
     time.sleep(seconds)
     return f"slow done s={seconds:g}\n"
+
+
+@app.get("/whoami")
+def whoami():
+    """The host (in Kubernetes, the pod) and worker PID that served this request."""
+    return f"{socket.gethostname()} {os.getpid()}\n"
 
 
 @app.get("/pid")
