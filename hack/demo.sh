@@ -2,13 +2,16 @@
 # The demo: run the operator and deploy examples/appserver.yaml.
 #
 #   hack/demo.sh up     build, pick a cluster, install the CRD, start the operator,
-#                       apply the example and wait until it is Ready
+#                       apply the example, wait until it is Ready and show it
+#                       answering real HTTP through kubectl port-forward
 #   hack/demo.sh down   stop the operator, delete the example, and stop the local
 #                       cluster if the demo started it
 #
 # The cluster: the current kubeconfig context when one is configured (kind,
 # minikube, a managed cluster), otherwise the local control plane from
-# hack/cluster.sh. Set DEMO_LOCAL=1 to use the local one regardless.
+# hack/cluster.sh. Set DEMO_LOCAL=1 to use the local one regardless. On the
+# local cluster the example runs on its real node (hack/node.sh), from the
+# image built by hack/images.sh; with fake nodes only, nothing in it runs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +43,45 @@ choose_cluster() {
   KUBECTL=("${STATE}/bin/kubectl" --kubeconfig "$KUBECONFIG")
 }
 
+local_real_node() { grep -qx 'REAL_NODE=ready' "${STATE}/network.env" 2>/dev/null; }
+
+# The demo namespace; on the local cluster's real node, with Pod Security "restricted".
+demo_namespace() {
+  if [[ "$("${KUBECTL[@]}" get namespace "$NAMESPACE" -o jsonpath='{.status.phase}' 2>/dev/null)" == Terminating ]]; then
+    log "waiting for the previous demo's namespace ${NAMESPACE} to finish deleting"
+    "${KUBECTL[@]}" wait --for=delete "namespace/${NAMESPACE}" --timeout=180s >/dev/null
+  fi
+  "${KUBECTL[@]}" create namespace "$NAMESPACE" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f - >/dev/null
+  if [[ "$(cat "${DEMO_DIR}/cluster")" == local* ]] && local_real_node; then
+    log "building the example image and importing it into the real node"
+    "${ROOT}/hack/images.sh" example
+    "${KUBECTL[@]}" label namespace "$NAMESPACE" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+    "${KUBECTL[@]}" annotate namespace "$NAMESPACE" --overwrite \
+      scheduler.alpha.kubernetes.io/node-selector=appserver.dev/node=real \
+      'scheduler.alpha.kubernetes.io/defaultTolerations=[{"key":"appserver.dev/real-node","operator":"Exists","effect":"NoSchedule"}]' >/dev/null
+    REAL_PODS=1
+  fi
+}
+
+# GET / through kubectl port-forward to the Service, as users check an app.
+show_response() {
+  local port log pf answer="" i
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  log="${DEMO_DIR}/port-forward.log"
+  "${KUBECTL[@]}" -n "$NAMESPACE" port-forward svc/hello "${port}:80" >"$log" 2>&1 &
+  pf=$!
+  for i in $(seq 1 50); do
+    if answer="$(curl -fsS --max-time 5 "http://127.0.0.1:${port}/" 2>/dev/null)"; then break; fi
+    answer=""
+    sleep 0.2
+  done
+  kill "$pf" 2>/dev/null || true
+  wait "$pf" 2>/dev/null || true
+  [[ -n "$answer" ]] || { cat "$log" >&2; die "no answer from svc/hello through kubectl port-forward"; }
+  echo "\$ kubectl -n ${NAMESPACE} port-forward svc/hello 8000:80 & curl http://127.0.0.1:8000/"
+  echo "$answer"
+}
+
 operator_running() {
   [[ -f "${DEMO_DIR}/operator.pid" ]] && kill -0 "$(cat "${DEMO_DIR}/operator.pid")" 2>/dev/null
 }
@@ -65,7 +107,8 @@ cmd_up() {
     METRICS_PORT="$port" nohup java -jar "$JAR" run >"${DEMO_DIR}/operator.log" 2>&1 &
     echo $! >"${DEMO_DIR}/operator.pid"
   fi
-  "${KUBECTL[@]}" create namespace "$NAMESPACE" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f - >/dev/null
+  REAL_PODS=0
+  demo_namespace
   log "applying examples/appserver.yaml in namespace ${NAMESPACE}"
   "${KUBECTL[@]}" -n "$NAMESPACE" apply -f "${ROOT}/examples/appserver.yaml"
   log "waiting for the AppServer to be Ready"
@@ -75,9 +118,15 @@ cmd_up() {
     die "the AppServer did not become Ready"
   fi
   echo
-  "${KUBECTL[@]}" -n "$NAMESPACE" get appservers
-  echo
   "${KUBECTL[@]}" -n "$NAMESPACE" get deployments,services,configmaps,poddisruptionbudgets -l app.kubernetes.io/instance=hello
+  echo
+  if [[ "$(cat "${DEMO_DIR}/cluster")" == current ]] || ((REAL_PODS)); then
+    show_response
+  else
+    log "the local cluster has fake nodes only ($(sed -n 's/^REAL_NODE_REASON=//p' "${STATE}/network.env" 2>/dev/null)): its pods run nothing to answer"
+  fi
+  echo
+  "${KUBECTL[@]}" -n "$NAMESPACE" get appservers
   local env=""
   [[ "$(cat "${DEMO_DIR}/cluster")" == local* ]] && env="
   export KUBECONFIG=${STATE}/kubeconfig PATH=${STATE}/bin:\$PATH    # the local cluster and its kubectl"
