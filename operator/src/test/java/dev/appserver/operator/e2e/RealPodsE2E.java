@@ -28,6 +28,18 @@ class RealPodsE2E extends E2ESupport {
     RealNode.useFor(ns);
   }
 
+  /** An AppServer of the example image with small requests, so several fit on the real node's 2 cores. */
+  static String example(int replicas, String cpuLimit, String memoryLimit, String more) {
+    return """
+        image: %s
+        app: app:app
+        replicas: %d
+        resources:
+          requests: {cpu: 50m, memory: 64Mi}
+          limits: {cpu: "%s", memory: %s}
+        """.formatted(IMAGE, replicas, cpuLimit, memoryLimit) + more.stripIndent();
+  }
+
   List<Pod> pods(String name) {
     return operator.client.pods().inNamespace(ns).withLabel(Names.LABEL_INSTANCE, name).list().getItems().stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
@@ -61,16 +73,10 @@ class RealPodsE2E extends E2ESupport {
   @Test
   void exampleBecomesReadyThroughRealProbesAndRunsTheComputedWorkersAsARestrictedPod() {
     long start = System.nanoTime();
-    apply(appServer("hello", """
-        image: %s
-        app: app:app
-        replicas: 2
-        resources:
-          requests: {cpu: 100m, memory: 64Mi}
-          limits: {cpu: "1", memory: 384Mi}
+    apply(appServer("hello", example(2, "1", "384Mi", """
         securityContext:
           pod: {runAsUser: 10001, runAsGroup: 10001}
-        """.formatted(IMAGE))).ok();
+        """))).ok();
     waitReady("hello");
     double readySeconds = (System.nanoTime() - start) / 1e9;
 
@@ -147,27 +153,15 @@ class RealPodsE2E extends E2ESupport {
   @Test
   void busyPodIsNotRestartedAndAHungWorkerIsReplacedByGunicorn() throws Exception {
     // "busy": 2 sync workers, requests may take 120 s, liveness fails after 3 x 2 s.
-    apply(appServer("busy", """
-        image: %s
-        app: app:app
-        replicas: 1
-        resources:
-          requests: {cpu: 100m, memory: 64Mi}
-          limits: {cpu: 500m, memory: 256Mi}
+    apply(appServer("busy", example(1, "500m", "256Mi", """
         gunicorn: {timeoutSeconds: 120}
         probes:
           liveness: {periodSeconds: 2, failureThreshold: 3}
-        """.formatted(IMAGE))).ok();
+        """))).ok();
     // "hung": a worker silent for more than 4 s is killed by the Gunicorn master.
-    apply(appServer("hung", """
-        image: %s
-        app: app:app
-        replicas: 1
-        resources:
-          requests: {cpu: 100m, memory: 64Mi}
-          limits: {cpu: 500m, memory: 256Mi}
+    apply(appServer("hung", example(1, "500m", "256Mi", """
         gunicorn: {timeoutSeconds: 4}
-        """.formatted(IMAGE))).ok();
+        """))).ok();
     waitReady("busy");
     waitReady("hung");
 
@@ -233,15 +227,9 @@ class RealPodsE2E extends E2ESupport {
 
   @Test
   void aDeletedPodFinishesItsInFlightRequestsAndGetsNoNewOnesOnceItsEndpointIsGone() throws Exception {
-    apply(appServer("drain", """
-        image: %s
-        app: app:app
-        replicas: 2
-        resources:
-          requests: {cpu: 100m, memory: 64Mi}
-          limits: {cpu: "1", memory: 384Mi}
+    apply(appServer("drain", example(2, "1", "384Mi", """
         gunicorn: {timeoutSeconds: 60}
-        """.formatted(IMAGE))).ok();
+        """))).ok();
     waitReady("drain");
     String clusterIp = operator.client.services().inNamespace(ns).withName("drain").get().getSpec().getClusterIP();
     await().atMost(Duration.ofSeconds(30)).until(() -> RealNode.programmedEndpoints(clusterIp, 80).size() == 2);

@@ -32,16 +32,10 @@ class ZeroDowntimeE2E extends E2ESupport {
   }
 
   static String spec(int replicas, String strategy, String version) {
-    return """
-        image: appserver-example:0.1.0
-        app: app:app
-        replicas: %d
-        resources:
-          requests: {cpu: 50m, memory: 64Mi}
-          limits: {cpu: 500m, memory: 256Mi}
+    return RealPodsE2E.example(replicas, "500m", "256Mi", """
         env: [{name: RELEASE, value: "%s"}]
         strategy: %s
-        """.formatted(replicas, version, strategy);
+        """.formatted(version, strategy));
   }
 
   List<Pod> livePods(String name) {
