@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import types
 from dataclasses import dataclass
@@ -155,7 +156,7 @@ class Workload:
     @property
     def config(self) -> dict:
         """The names gunicorn.conf.py defines, evaluated the way Gunicorn reads the file."""
-        return evaluate_config(self.config_text)
+        return evaluate_config(self.config_text, self.configmap.get("data") or {})
 
     def mounts(self) -> list[Mount]:
         volumes = {v["name"]: v for v in self.pod_spec.get("volumes") or []}
@@ -171,10 +172,11 @@ class Workload:
         covering = [m for m in self.mounts() if m.covers(path)]
         return max(covering, key=lambda m: len(PurePosixPath(m.path).parts), default=None)
 
-    def container_port(self) -> int:
-        ports = self.container.get("ports") or []
+    def container_port(self, name: str = "http") -> int:
+        """The container port of that name: http (Gunicorn's) or metrics."""
+        ports = [p for p in self.container.get("ports") or [] if p.get("name") == name]
         if len(ports) != 1:
-            raise RenderError(f"expected one container port, got {ports}")
+            raise RenderError(f"expected one container port named {name!r}, got {self.container.get('ports')}")
         return int(ports[0]["containerPort"])
 
     def probe_port(self, probe: dict) -> int:
@@ -187,14 +189,22 @@ class Workload:
         raise RenderError(f"probe port {port!r} names no container port")
 
 
-def evaluate_config(text: str) -> dict:
+def evaluate_config(text: str, files: dict | None = None) -> dict:
     """Execute a Gunicorn config file's text and return its public names.
 
     Gunicorn does the same: it runs the file as a module and takes every name it
-    defines, silently ignoring the ones that are not settings.
+    defines, silently ignoring the ones that are not settings. ``files`` are the other
+    files of its ConfigMap (the metrics module), put next to it as in the pod.
     """
-    namespace: dict = {"__file__": "/etc/gunicorn/" + CONFIG_KEY, "__name__": "__config__"}
-    exec(compile(text, CONFIG_KEY, "exec"), namespace)  # noqa: S102 - the operator's own output
+    with tempfile.TemporaryDirectory() as d:
+        for name, content in (files or {}).items():
+            (Path(d) / name).write_text(content)
+        namespace: dict = {"__file__": str(Path(d) / CONFIG_KEY), "__name__": "__config__"}
+        path_before = list(sys.path)
+        try:
+            exec(compile(text, CONFIG_KEY, "exec"), namespace)  # noqa: S102 - the operator's own output
+        finally:
+            sys.path[:] = path_before
     return {
         k: v
         for k, v in namespace.items()

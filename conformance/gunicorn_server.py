@@ -125,8 +125,15 @@ class GunicornServer:
             if key != "bind" and not callable(value) and self._remap(value) != value:
                 overrides[key] = self._remap(value)
         lines = "".join(f"{k} = {v!r}\n" for k, v in overrides.items())
+        self.metrics_port = None
+        if "_appserver_metrics.install(" in self.workload.config_text:
+            # The metrics port, like the bind address, moves to a free loopback port.
+            self.metrics_port = free_port()
+            lines += (f"_appserver_metrics.install(globals(), port={self.metrics_port}, "
+                      f"capacity_per_worker=_appserver_metrics._state.capacity, address='127.0.0.1')\n")
         text = self.workload.config_text.rstrip("\n") + (
-            "\n\n# --- conformance harness: container paths and the bind address mapped to this host ---\n" + lines
+            "\n\n# --- conformance harness: container paths, the bind address and the metrics port mapped to this host ---\n"
+            + lines
         )
         self.config_path = self._config_file_in_argv()
         Path(self.config_path).write_text(text)

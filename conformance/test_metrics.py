@@ -56,7 +56,8 @@ class MetricsServer:
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--config", str(conf_dir / "gunicorn.conf.py"), app],
             cwd=APP_DIR, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        wait_until(lambda: self._ok("/health") and self.scrape(), BOOT_SECONDS, "gunicorn and its metrics")
+        wait_until(lambda: self._ok("/health") and self.scrape().get('gunicorn_workers{state="alive"}') == workers,
+                   BOOT_SECONDS, f"gunicorn, its metrics and {workers} workers")
 
     def _ok(self, path):
         try:
@@ -219,3 +220,31 @@ def test_metrics_port_serves_only_metrics(metrics_server):
     for _ in range(5):
         server.scrape()
     assert server.metric('gunicorn_requests_total{code="2xx"}') == before
+
+
+# The operator's own rendered AppServers, one per worker class: what a pod runs.
+RENDERED = [("wc-sync", "/slow?s=4"), ("wc-gthread", "/slow?s=4"), ("wc-gevent", "/slow?s=4"), ("wc-uvicorn", "/io?ms=4000")]
+
+
+@pytest.mark.parametrize("name,slow", RENDERED, ids=[r[0] for r in RENDERED])
+def test_rendered_pods_serve_metrics_on_their_metrics_port(serve, workload, name, slow):
+    w = workload(name)
+    assert w.container_port("metrics") == 9464
+    assert w.configmap["data"]["appserver_metrics.py"] == MODULE.read_text()
+    server = serve(name)
+    server.wait_healthy()
+    assert server.metrics_port
+
+    def scrape():
+        r = httpx.get(f"http://127.0.0.1:{server.metrics_port}/metrics", timeout=5, trust_env=False)
+        return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in r.text.splitlines() if l and not l.startswith("#")}
+
+    workers = w.config["workers"]
+    m = wait_until(lambda: (m := scrape()) and m['gunicorn_workers{state="alive"}'] == workers and m, 30, "workers up")
+    capacity = m["gunicorn_capacity"]
+    assert capacity == workers * m["gunicorn_worker_capacity"]
+    futures = in_background(server, slow, 2 if capacity >= 2 else 1)
+    n = len(futures)
+    wait_until(lambda: scrape()["gunicorn_requests_in_flight"] == n, 30, f"{n} in flight")
+    assert scrape()["gunicorn_busy_ratio"] == pytest.approx(n / capacity)
+    assert all(f.result().status_code == 200 for f in futures)

@@ -2,6 +2,7 @@ package dev.appserver.operator.model;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
+import dev.appserver.operator.api.v1alpha1.AutoscalingMetric;
 import dev.appserver.operator.api.v1alpha1.AutoscalingSpec;
 import dev.appserver.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.appserver.operator.api.v1alpha1.RollingUpdateSpec;
@@ -9,12 +10,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import dev.appserver.operator.model.rollout.Observation;
@@ -60,6 +64,7 @@ public final class ChildResources {
           .withLabels(Names.commonLabels(m.name()))
         .endMetadata()
         .addToData(GunicornConfig.FILE_NAME, m.gunicornConfig())
+        .addToData(GunicornConfig.metricsEnabled(m.spec()) ? Map.of(GunicornConfig.METRICS_FILE_NAME, GunicornConfig.METRICS_MODULE) : Map.of())
         .build();
   }
 
@@ -167,14 +172,29 @@ public final class ChildResources {
           .endScaleTargetRef()
           .withMinReplicas(as.getMinReplicas())
           .withMaxReplicas(as.getMaxReplicas())
-          .addNewMetric()
-            .withType("Resource")
-            .withNewResource()
-              .withName("cpu")
-              .withNewTarget().withType("Utilization").withAverageUtilization(as.getTargetCPUUtilizationPercentage()).endTarget()
-            .endResource()
-          .endMetric()
+          .withMetrics(as.getMetric() == AutoscalingMetric.BUSY_WORKERS ? busyMetric(as) : cpuMetric(as))
         .endSpec()
+        .build();
+  }
+
+  private static MetricSpec cpuMetric(AutoscalingSpec as) {
+    return new MetricSpecBuilder()
+        .withType("Resource")
+        .withNewResource()
+          .withName("cpu")
+          .withNewTarget().withType("Utilization").withAverageUtilization(as.getTargetCPUUtilizationPercentage()).endTarget()
+        .endResource()
+        .build();
+  }
+
+  /** Each pod's busy ratio, averaged over the pods: 70 % is an average value of 700m. */
+  private static MetricSpec busyMetric(AutoscalingSpec as) {
+    return new MetricSpecBuilder()
+        .withType("Pods")
+        .withNewPods()
+          .withNewMetric().withName(AutoscalingSpec.BUSY_METRIC).endMetric()
+          .withNewTarget().withType("AverageValue").withAverageValue(new Quantity(as.getTargetBusyPercent() * 10 + "m")).endTarget()
+        .endPods()
         .build();
   }
 }

@@ -21,6 +21,11 @@ public final class GunicornConfig {
   /** Writable emptyDir; the root filesystem is read-only. */
   public static final String TMP_DIR = "/tmp";
   public static final String CONTROL_SOCKET = TMP_DIR + "/gunicorn.ctl";
+  /** The metrics module, shipped in the same ConfigMap and imported by gunicorn.conf.py. */
+  public static final String METRICS_FILE_NAME = "appserver_metrics.py";
+  public static final String METRICS_MODULE = resource(METRICS_FILE_NAME);
+  /** Gunicorn's worker_connections default: what one gevent or uvicorn worker takes at once. */
+  static final int DEFAULT_WORKER_CONNECTIONS = 1000;
 
   private GunicornConfig() {}
 
@@ -52,7 +57,40 @@ public final class GunicornConfig {
     line(py, "accesslog", Boolean.TRUE.equals(g.getAccessLog()) ? str("-") : "None");
     line(py, "errorlog", str("-"));
     line(py, "loglevel", str(g.getLogLevel().gunicornName()));
+    if (metricsEnabled(spec)) {
+      // The module's hash is part of this file, so a new module rolls the pods like any change.
+      py.append("# Gunicorn's saturation as Prometheus metrics on :").append(spec.getMetrics().getPort())
+          .append("/metrics, measured by ").append(METRICS_FILE_NAME).append(" (sha256 ")
+          .append(hash(METRICS_MODULE)).append("), which sits next to this file.\n");
+      py.append("import os as _os, sys as _sys\n");
+      py.append("_sys.path.insert(0, _os.path.dirname(__file__))\n");
+      py.append("import appserver_metrics as _appserver_metrics\n");
+      py.append("_appserver_metrics.install(globals(), port=").append(spec.getMetrics().getPort())
+          .append(", capacity_per_worker=").append(capacityPerWorker(spec, sizing)).append(")\n");
+    }
     return py.toString();
+  }
+
+  public static boolean metricsEnabled(AppServerSpec spec) {
+    return spec.getMetrics() != null && !Boolean.FALSE.equals(spec.getMetrics().getEnabled());
+  }
+
+  /** Requests one worker process serves at once: the denominator of the busy ratio. */
+  public static int capacityPerWorker(AppServerSpec spec, Sizing sizing) {
+    return switch (spec.getWorkers().getWorkerClass()) {
+      case SYNC -> 1;
+      case GTHREAD -> sizing.threads();
+      case GEVENT, UVICORN -> DEFAULT_WORKER_CONNECTIONS;
+    };
+  }
+
+  private static String resource(String name) {
+    try (var in = GunicornConfig.class.getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException("missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A short, stable hash of the configuration, put on the pod template so a change rolls pods. */

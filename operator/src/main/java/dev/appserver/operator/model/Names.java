@@ -33,6 +33,8 @@ public final class Names {
 
   public static final String CONTAINER = "app";
   public static final String PORT_NAME = "http";
+  /** The container port that serves Gunicorn's metrics (spec.metrics). */
+  public static final String METRICS_PORT_NAME = "metrics";
 
   private Names() {}
 

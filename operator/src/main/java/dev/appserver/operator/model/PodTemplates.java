@@ -7,6 +7,7 @@ import dev.appserver.operator.api.v1alpha1.ProbesSpec;
 import dev.appserver.operator.api.v1alpha1.SecuritySpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -51,6 +52,13 @@ public final class PodTemplates {
     Map<String, String> annotations = new LinkedHashMap<>();
     if (spec.getPodAnnotations() != null) annotations.putAll(spec.getPodAnnotations());
     annotations.put(Names.ANNOTATION_CONFIG_HASH, m.configHash());
+    if (GunicornConfig.metricsEnabled(spec) && !Boolean.FALSE.equals(spec.getMetrics().getScrapeAnnotations())) {
+      // Always, not only without the PodMonitor CRD: installing Prometheus Operator later must
+      // not roll every pod of every AppServer.
+      annotations.putIfAbsent("prometheus.io/scrape", "true");
+      annotations.putIfAbsent("prometheus.io/port", String.valueOf(spec.getMetrics().getPort()));
+      annotations.putIfAbsent("prometheus.io/path", "/metrics");
+    }
 
     return new PodTemplateSpecBuilder()
         .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
@@ -97,6 +105,10 @@ public final class PodTemplates {
         .withImage(spec.getImage())
         .withCommand(command(spec))
         .addNewPort().withName(Names.PORT_NAME).withContainerPort(spec.getPort()).withProtocol("TCP").endPort()
+        .addAllToPorts(GunicornConfig.metricsEnabled(spec)
+            ? List.of(new ContainerPortBuilder().withName(Names.METRICS_PORT_NAME).withContainerPort(spec.getMetrics().getPort())
+                .withProtocol("TCP").build())
+            : List.of())
         .withEnv(env)
         .withEnvFrom(spec.getEnvFrom())
         .withResources(spec.getResources())

@@ -124,6 +124,20 @@ class AdmissionTest {
               s.putObject("resources").putObject("requests").put("memory", "256Mi");
             },
             "spec.autoscaling", "spec.autoscaling needs a CPU request"),
+        bad("busyWorkers autoscaling with metrics off", s -> {
+              s.putObject("autoscaling").put("enabled", true).put("maxReplicas", 5).put("metric", "busyWorkers");
+              s.putObject("metrics").put("enabled", false);
+            },
+            "spec.autoscaling.metric", "spec.autoscaling.metric busyWorkers reads the pods' Gunicorn metrics: it needs spec.metrics.enabled"),
+        bad("metrics on the application's port", s -> {
+              s.put("port", 9000);
+              s.putObject("metrics").put("port", 9000);
+            },
+            "spec.metrics.port", "spec.metrics.port must differ from spec.port"),
+        bad("metrics on the default application port", s -> s.putObject("metrics").put("port", 8000),
+            "spec.metrics.port", "spec.metrics.port must differ from spec.port"),
+        bad("unknown autoscaling metric", s -> s.putObject("autoscaling").put("metric", "memory"),
+            "spec.autoscaling.metric", "Unsupported value: \"memory\": supported values: \"busyWorkers\", \"cpu\""),
         bad("minReplicas above maxReplicas", s -> s.putObject("autoscaling").put("minReplicas", 5).put("maxReplicas", 3),
             "spec.autoscaling.minReplicas", "spec.autoscaling.minReplicas must not exceed spec.autoscaling.maxReplicas"),
         bad("cpu limit that is no quantity", s -> s.putObject("resources").putObject("limits").put("cpu", "lots"),
@@ -280,7 +294,8 @@ class AdmissionTest {
             port: 443
             annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
           disruptionBudget: {enabled: true, maxUnavailable: 25%}
-          autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60}
+          autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60, metric: cpu, targetBusyPercent: 70}
+          metrics: {enabled: true, port: 9100, podMonitor: false, scrapeAnnotations: true}
           strategy:
             type: RollingUpdate
             rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
@@ -318,6 +333,19 @@ class AdmissionTest {
     spec(appServer).putObject("workers").put("workerClass", "uvicorn");
 
     assertThat(ADMISSION.admit(appServer).errors()).isEmpty();
+  }
+
+  @Test
+  void busyWorkersAutoscalingNeedsNoCpuRequestAndMetricsDefaultOn() {
+    ObjectNode appServer = minimal();
+    spec(appServer).putObject("autoscaling").put("enabled", true).put("maxReplicas", 6).put("metric", "busyWorkers");
+
+    Admission.Result result = ADMISSION.admit(appServer);
+
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.defaulted().at("/spec/autoscaling/targetBusyPercent").asInt()).isEqualTo(70);
+    assertThat(result.defaulted().at("/spec/metrics").toString())
+        .isEqualTo("{\"enabled\":true,\"podMonitor\":true,\"port\":9464,\"scrapeAnnotations\":true}");
   }
 
   @Test

@@ -72,7 +72,10 @@ class ChildResourcesTest {
   void configMapHoldsTheRenderedFileAndTheTemplateItsHash() {
     ConfigMap cm = ChildResources.configMap(MINIMAL, "web");
     assertThat(cm.getMetadata().getName()).isEqualTo("web-gunicorn");
-    assertThat(cm.getData()).containsOnlyKeys("gunicorn.conf.py").containsEntry("gunicorn.conf.py", MINIMAL.gunicornConfig());
+    assertThat(cm.getData()).containsOnlyKeys("gunicorn.conf.py", "appserver_metrics.py")
+        .containsEntry("gunicorn.conf.py", MINIMAL.gunicornConfig())
+        .containsEntry("appserver_metrics.py", GunicornConfig.METRICS_MODULE);
+    assertThat(GunicornConfig.METRICS_MODULE).contains("def install(namespace");
     assertThat(deployment(MINIMAL).getSpec().getTemplate().getMetadata().getAnnotations())
         .containsEntry("appserver.dev/config-hash", GunicornConfig.hash(MINIMAL.gunicornConfig()));
   }
@@ -278,7 +281,55 @@ class ChildResourcesTest {
     assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).isEqualTo("appserver.dev/v1alpha1");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
-    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization()).isEqualTo(75);
+    assertThat(hpa.getSpec().getMetrics()).singleElement().satisfies(metric -> {
+      assertThat(metric.getType()).isEqualTo("Resource");
+      assertThat(metric.getResource().getName()).isEqualTo("cpu");
+      assertThat(metric.getResource().getTarget().getAverageUtilization()).isEqualTo(75);
+    });
+  }
+
+  @Test
+  void podsServeMetricsOnANamedPortWithScrapeAnnotations() {
+    var c = container(MINIMAL);
+    assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("http:8000", "metrics:9464");
+    assertThat(deployment(MINIMAL).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "9464")
+        .containsEntry("prometheus.io/path", "/metrics");
+
+    var noAnnotations = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        metrics: {scrapeAnnotations: false}
+        podAnnotations: {prometheus.io/scrape: "false"}
+        """);
+    assertThat(container(noAnnotations).getPorts()).extracting(p -> p.getName()).containsExactly("http", "metrics");
+    assertThat(deployment(noAnnotations).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "false").doesNotContainKeys("prometheus.io/port", "prometheus.io/path");
+
+    var off = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        metrics: {enabled: false}
+        """);
+    assertThat(container(off).getPorts()).extracting(p -> p.getName()).containsExactly("http");
+    assertThat(deployment(off).getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("prometheus.io/scrape");
+    assertThat(ChildResources.configMap(off, "web").getData()).containsOnlyKeys("gunicorn.conf.py");
+  }
+
+  @Test
+  void busyWorkersAutoscalerReadsThePodsBusyRatio() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        autoscaling: {enabled: true, maxReplicas: 8, metric: busyWorkers, targetBusyPercent: 65}
+        """);
+    var metrics = ChildResources.autoscaler(m).getSpec().getMetrics();
+    assertThat(metrics).singleElement().satisfies(metric -> {
+      assertThat(metric.getType()).isEqualTo("Pods");
+      assertThat(metric.getPods().getMetric().getName()).isEqualTo("gunicorn_busy_ratio");
+      assertThat(metric.getPods().getTarget().getType()).isEqualTo("AverageValue");
+      assertThat(metric.getPods().getTarget().getAverageValue()).isEqualTo(new io.fabric8.kubernetes.api.model.Quantity("650m"));
+    });
   }
 
   @Test

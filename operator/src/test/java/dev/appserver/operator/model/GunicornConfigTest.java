@@ -36,7 +36,59 @@ class GunicornConfigTest {
         accesslog = "-"
         errorlog = "-"
         loglevel = "info"
+        # Gunicorn's saturation as Prometheus metrics on :9464/metrics, measured by appserver_metrics.py (sha256 %s), which sits next to this file.
+        import os as _os, sys as _sys
+        _sys.path.insert(0, _os.path.dirname(__file__))
+        import appserver_metrics as _appserver_metrics
+        _appserver_metrics.install(globals(), port=9464, capacity_per_worker=1)
+        """.formatted(sha256Prefix(GunicornConfig.METRICS_MODULE)));
+  }
+
+  /** The first 8 bytes of SHA-256, in hex, computed here rather than by the code under test. */
+  static String sha256Prefix(String text) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 8; i++) hex.append(String.format("%02x", d[i]));
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void metricsOffLeavesNoHookInTheFile() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        metrics: {enabled: false}
         """);
+    assertThat(m.gunicornConfig()).doesNotContain("appserver_metrics", "import").endsWith("loglevel = \"info\"\n");
+  }
+
+  @Test
+  void metricsCapacityIsWhatOneWorkerServesAtOnce() {
+    var gthread = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        workers: {count: 3, workerClass: gthread, threads: 8}
+        metrics: {port: 9100}
+        """);
+    assertThat(gthread.gunicornConfig()).endsWith("_appserver_metrics.install(globals(), port=9100, capacity_per_worker=8)\n");
+    var gevent = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        workers: {workerClass: gevent}
+        """);
+    assertThat(gevent.gunicornConfig()).endsWith("capacity_per_worker=1000)\n");
+  }
+
+  @Test
+  void theMetricsModuleUsesOnlyThePythonStandardLibrary() {
+    var imports = GunicornConfig.METRICS_MODULE.lines()
+        .filter(l -> l.startsWith("import ") || l.startsWith("from "))
+        .map(l -> l.split("\\s+")[1].split("\\.")[0]).distinct().sorted().toList();
+    assertThat(imports).containsExactly("http", "mmap", "os", "socket", "sys", "threading", "time");
   }
 
   @Test

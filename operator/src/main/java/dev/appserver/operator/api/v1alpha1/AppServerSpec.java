@@ -26,9 +26,17 @@ import java.util.Map;
     message = "spec.env must not set GUNICORN_CMD_ARGS: it overrides the generated Gunicorn configuration; use spec.gunicorn (or spec.gunicorn.extraArgs)",
     fieldPath = ".env")
 @ValidationRule(
-    value = "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && ((has(self.resources.requests) && 'cpu' in self.resources.requests) || (has(self.resources.limits) && 'cpu' in self.resources.limits)))",
+    value = "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.autoscaling.metric) && self.autoscaling.metric == 'busyWorkers') || (has(self.resources) && ((has(self.resources.requests) && 'cpu' in self.resources.requests) || (has(self.resources.limits) && 'cpu' in self.resources.limits)))",
     message = "spec.autoscaling needs a CPU request (spec.resources.requests.cpu or spec.resources.limits.cpu): CPU utilisation is measured against it",
     fieldPath = ".autoscaling")
+@ValidationRule(
+    value = "!has(self.autoscaling) || !has(self.autoscaling.metric) || self.autoscaling.metric != 'busyWorkers' || !has(self.metrics) || !has(self.metrics.enabled) || self.metrics.enabled",
+    message = "spec.autoscaling.metric busyWorkers reads the pods' Gunicorn metrics: it needs spec.metrics.enabled",
+    fieldPath = ".autoscaling.metric")
+@ValidationRule(
+    value = "!has(self.metrics) || !has(self.metrics.port) || self.metrics.port != (has(self.port) ? self.port : 8000)",
+    message = "spec.metrics.port must differ from spec.port, where Gunicorn serves the application",
+    fieldPath = ".metrics.port")
 @ValidationRule(
     value = "!has(self.resources) || ((!has(self.resources.limits) || ['cpu', 'memory'].all(k, !(k in self.resources.limits) || isQuantity(string(self.resources.limits[k])))) && (!has(self.resources.requests) || ['cpu', 'memory'].all(k, !(k in self.resources.requests) || isQuantity(string(self.resources.requests[k])))))",
     message = "spec.resources: cpu and memory must be quantities such as 500m, 2 or 512Mi",
@@ -97,8 +105,12 @@ public class AppServerSpec {
   private DisruptionBudgetSpec disruptionBudget;
 
   @Default("{}")
-  @JsonPropertyDescription("Horizontal autoscaling on CPU utilisation. Off by default.")
+  @JsonPropertyDescription("Horizontal autoscaling on CPU utilisation or on Gunicorn's busy workers. Off by default.")
   private AutoscalingSpec autoscaling;
+
+  @Default("{}")
+  @JsonPropertyDescription("Gunicorn's saturation metrics from every pod, and how Prometheus finds them. On by default.")
+  private MetricsSpec metrics;
 
   @Default("{}")
   @JsonPropertyDescription("How pod template changes are rolled out.")
@@ -156,6 +168,8 @@ public class AppServerSpec {
   public void setService(ServiceSpec service) { this.service = service; }
   public DisruptionBudgetSpec getDisruptionBudget() { return disruptionBudget; }
   public void setDisruptionBudget(DisruptionBudgetSpec disruptionBudget) { this.disruptionBudget = disruptionBudget; }
+  public MetricsSpec getMetrics() { return metrics; }
+  public void setMetrics(MetricsSpec metrics) { this.metrics = metrics; }
   public AutoscalingSpec getAutoscaling() { return autoscaling; }
   public void setAutoscaling(AutoscalingSpec autoscaling) { this.autoscaling = autoscaling; }
   public StrategySpec getStrategy() { return strategy; }

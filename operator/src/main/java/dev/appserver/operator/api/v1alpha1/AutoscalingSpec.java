@@ -17,6 +17,8 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.autoscaling.minReplicas must not exceed spec.autoscaling.maxReplicas",
     fieldPath = ".minReplicas")
 public class AutoscalingSpec {
+  /** The Pods metric a busyWorkers autoscaler reads from the custom metrics API. */
+  public static final String BUSY_METRIC = "gunicorn_busy_ratio";
 
   @Default("false")
   @JsonPropertyDescription("Create a HorizontalPodAutoscaler that scales this AppServer (through its scale subresource). Default false.")
@@ -34,9 +36,23 @@ public class AutoscalingSpec {
   @Default("75")
   @Min(1)
   @Max(1000)
-  @JsonPropertyDescription("Target average CPU utilisation in percent of the CPU request. Default 75.")
+  @JsonPropertyDescription("With metric cpu: the target average CPU utilisation in percent of the CPU request. Default 75.")
   private Integer targetCPUUtilizationPercentage;
 
+  @Default("cpu")
+  @JsonPropertyDescription("What to scale on. cpu (default): CPU utilisation against the CPU request. busyWorkers: Gunicorn's busy ratio (requests in flight / the pod's capacity, from spec.metrics), the signal that sees an I/O-bound app saturate while its CPU idles; it reaches the autoscaler as the Pods metric gunicorn_busy_ratio of the custom metrics API (an adapter such as prometheus-adapter must serve it; see docs/autoscaling.md).")
+  private AutoscalingMetric metric;
+
+  @Default("70")
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("With metric busyWorkers: the average busy percentage to keep (busy workers or threads / capacity). Default 70.")
+  private Integer targetBusyPercent;
+
+  public AutoscalingMetric getMetric() { return metric; }
+  public void setMetric(AutoscalingMetric metric) { this.metric = metric; }
+  public Integer getTargetBusyPercent() { return targetBusyPercent; }
+  public void setTargetBusyPercent(Integer targetBusyPercent) { this.targetBusyPercent = targetBusyPercent; }
   public Boolean getEnabled() { return enabled; }
   public void setEnabled(Boolean enabled) { this.enabled = enabled; }
   public Integer getMinReplicas() { return minReplicas; }
