@@ -200,6 +200,7 @@ class ChartHelmTest {
     assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("metrics");
     var selector = svc.path("spec").path("selector");
     var podLabels = deployment(m).getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(selector.size()).as("the metrics Service selects by labels").isPositive();
     selector.fields().forEachRemaining(e -> assertThat(podLabels).containsEntry(e.getKey(), e.getValue().asText()));
     var test = Manifests.as(m.get("Pod", "op-appserver-operator-test-readyz"), Pod.class);
     assertThat(test.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "test");
@@ -220,6 +221,7 @@ class ChartHelmTest {
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
     assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
     var svcLabels = m.get("Service", "op-appserver-operator-metrics").path("metadata").path("labels");
+    assertThat(sm.path("spec").path("selector").path("matchLabels").size()).as("the ServiceMonitor selects by labels").isPositive();
     sm.path("spec").path("selector").path("matchLabels").fields()
         .forEachRemaining(e -> assertThat(svcLabels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
   }
