@@ -37,12 +37,12 @@ class ChartHelmTest {
   static final Map<String, Set<String>> OPERATOR_GRANTS = Map.of(
       "appserver.dev/appservers", Set.of("get", "list", "watch", "patch"),
       "appserver.dev/appservers/status", Set.of("patch"),
-      "apps/deployments", Set.of("get", "list", "watch", "create", "patch", "delete"),
-      "/configmaps", Set.of("get", "list", "watch", "create", "update", "delete"),
-      "/services", Set.of("get", "list", "watch", "create", "patch", "delete"),
+      "apps/deployments", Set.of("list", "watch", "create", "patch", "delete"),
+      "/configmaps", Set.of("list", "watch", "create", "update", "delete"),
+      "/services", Set.of("list", "watch", "create", "patch", "delete"),
       "/services/proxy", Set.of("get"),
-      "policy/poddisruptionbudgets", Set.of("get", "list", "watch", "create", "patch", "delete"),
-      "autoscaling/horizontalpodautoscalers", Set.of("get", "list", "watch", "create", "patch", "delete"),
+      "policy/poddisruptionbudgets", Set.of("list", "watch", "create", "patch", "delete"),
+      "autoscaling/horizontalpodautoscalers", Set.of("list", "watch", "create", "patch", "delete"),
       "/events", Set.of("create"));
 
   static Deployment deployment(Manifests m) {
