@@ -85,7 +85,9 @@ public final class OperatorMain {
 
   /**
    * Builds the operator and starts its HTTP endpoints (not ready yet); {@link Running#start()}
-   * then starts the controller. Tests run it in their own JVM with a client of their choosing.
+   * then starts the controller. The one place the operator is put together: the jar's {@code run}
+   * uses it, and so do the end-to-end tests that run the operator in their own JVM, which choose
+   * only the client (to record requests), the configuration and the metrics listeners.
    *
    * @param extraMetrics more JOSDK metrics listeners (tests count reconciles with them)
    * @param onLeaseLost what to do when the Lease is lost while running (the process exits)
@@ -145,11 +147,7 @@ public final class OperatorMain {
     return running;
   }
 
-  public static AppServerReconciler reconciler(KubernetesClient client, Clock clock) throws Exception {
-    return reconciler(client, clock, OperatorMetrics.NOOP);
-  }
-
-  public static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics)
+  private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics)
       throws Exception {
     var validator = new AppServerValidator(Admission.fromClasspath());
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());

@@ -16,11 +16,13 @@ import java.util.regex.Pattern;
  * Defaults and validates an object as the kube-apiserver does on create, from a CRD's structural schema:
  * the one place the operator's admission rules live (the CRD generated from the api classes).
  *
- * <p>{@link #admit} works on a deep copy and, like the apiserver: drops unknown fields (reporting each,
- * as kubectl's strict field validation does) and non-nullable nulls, applies {@code default}s (nested
- * ones cascade), checks {@code metadata.name}, validates against the schema and, unless that found an
- * error that makes the apiserver skip them (required, enum, type, too long, too many), evaluates the
- * {@code x-kubernetes-validations} CEL rules. {@code status} is left alone.
+ * <p>{@link #admit} works on a deep copy and, like the apiserver: refuses unknown fields, reporting
+ * each and nothing else (kubectl's strict field validation refuses them while decoding, before any
+ * validation), drops non-nullable nulls, applies {@code default}s (nested ones cascade), checks
+ * {@code metadata.name} and the scale subresource's replica count, validates against the schema and,
+ * unless an error makes the apiserver skip them (required, enum, type, too long, too many), evaluates
+ * the {@code x-kubernetes-validations} CEL rules. Messages are the apiserver's, word for word (an
+ * end-to-end test compares them with the real one). {@code status} is left alone.
  *
  * <p>Instances are immutable and thread-safe; every CEL rule is compiled once, when the instance is built.
  */
@@ -42,11 +44,14 @@ public final class Admission {
   private final String kind;
   private final SchemaWalker walker;
   private final CelRules rules;
+  /** The scale subresource's specReplicasPath (".spec.replicas"), or null. */
+  private final String specReplicasPath;
 
-  private Admission(JsonNode schema, String apiVersion, String kind) {
+  private Admission(JsonNode schema, String apiVersion, String kind, String specReplicasPath) {
     this.schema = schema;
     this.apiVersion = apiVersion;
     this.kind = kind;
+    this.specReplicasPath = specReplicasPath;
     this.walker = new SchemaWalker(schema);
     this.rules = new CelRules(schema);
     checkDefaults(schema, "");
@@ -74,7 +79,9 @@ public final class Admission {
         throw new IllegalStateException(resource + " has no spec.versions[0].schema.openAPIV3Schema");
       }
       String apiVersion = crd.path("spec").path("group").asText() + "/" + version.path("name").asText();
-      return new Admission(schema.deepCopy(), apiVersion, crd.path("spec").path("names").path("kind").asText());
+      JsonNode replicasPath = version.path("subresources").path("scale").path("specReplicasPath");
+      return new Admission(schema.deepCopy(), apiVersion, crd.path("spec").path("names").path("kind").asText(),
+          replicasPath.isTextual() ? replicasPath.asText() : null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource, e);
     }
@@ -88,7 +95,7 @@ public final class Admission {
    */
   public static Admission forSchema(JsonNode openApiV3Schema) {
     Objects.requireNonNull(openApiV3Schema, "openApiV3Schema");
-    return new Admission(openApiV3Schema.deepCopy(), null, null);
+    return new Admission(openApiV3Schema.deepCopy(), null, null, null);
   }
 
   /** Applies structural defaults (like the apiserver) to a deep copy, then validates it. */
@@ -100,12 +107,20 @@ public final class Admission {
     JsonNode status = copy.remove("status"); // neither defaulted nor validated
     List<FieldError> errors = new ArrayList<>();
     walker.pruneAndDefault(copy, schema, "", true, errors);
+    if (!errors.isEmpty()) {
+      // Unknown fields: kubectl's strict field validation refuses them while decoding, before any validation.
+      if (status != null) {
+        copy.set("status", status);
+      }
+      return new Result(copy, errors);
+    }
     checkTypeMeta(copy, errors);
-    checkMetadata(copy.get("metadata"), errors);
+    boolean blocking = checkMetadata(copy.get("metadata"), errors);
     SchemaWalker.Errors schemaErrors = new SchemaWalker.Errors();
     walker.validate(copy, schema, "", schemaErrors);
     errors.addAll(schemaErrors.list);
-    if (schemaErrors.blocking) {
+    checkScale(copy, errors);
+    if (blocking || schemaErrors.blocking) {
       errors.add(new FieldError("", RULES_NOT_CHECKED));
     } else {
       rules.validate(copy, schema, "", true, errors);
@@ -142,23 +157,51 @@ public final class Admission {
     }
   }
 
-  /** metadata.name (or generateName) is required and must be a DNS-1123 subdomain; the rest is not checked. */
-  private static void checkMetadata(JsonNode metadata, List<FieldError> errors) {
+  /**
+   * The scale subresource's replica count must be a non-negative 32-bit integer; the apiserver names
+   * the field by the CRD's specReplicasPath, leading dot included.
+   */
+  private void checkScale(JsonNode object, List<FieldError> errors) {
+    if (specReplicasPath == null) {
+      return;
+    }
+    JsonNode value = object;
+    for (String key : specReplicasPath.replaceFirst("^\\.", "").split("\\.")) {
+      value = value.path(key);
+    }
+    if (!value.isIntegralNumber()) {
+      return; // absent (nothing to check) or of another type (the schema reports it)
+    }
+    if (value.asLong() < 0) {
+      errors.add(new FieldError(specReplicasPath, "Invalid value: " + value.asText() + ": should be a non-negative integer"));
+    } else if (value.asLong() > Integer.MAX_VALUE) {
+      errors.add(new FieldError(specReplicasPath, "Invalid value: " + value.asText()
+          + ": should be less than or equal to " + Integer.MAX_VALUE));
+    }
+  }
+
+  /**
+   * metadata.name (or generateName) is required and must be a DNS-1123 subdomain; the rest is not checked.
+   *
+   * @return whether an error was one that makes the apiserver skip the CEL rules (a missing name)
+   */
+  private static boolean checkMetadata(JsonNode metadata, List<FieldError> errors) {
     if (metadata != null && !metadata.isObject() && !metadata.isNull()) {
       errors.add(new FieldError("metadata", "Invalid value: " + SchemaWalker.render(metadata) + ": must be of type object"));
-      return;
+      return true;
     }
     JsonNode name = metadata == null ? null : metadata.get("name");
     if (name == null || name.isNull() || name.asText().isEmpty()) {
       if (metadata == null || metadata.path("generateName").asText("").isEmpty()) {
         errors.add(new FieldError("metadata.name", "Required value: name or generateName is required"));
+        return true;
       }
-      return;
+      return false;
     }
     String value = name.asText();
     if (!name.isTextual()) {
       errors.add(new FieldError("metadata.name", "Invalid value: " + SchemaWalker.render(name) + ": must be of type string"));
-      return;
+      return true;
     }
     if (value.length() > 253) {
       errors.add(new FieldError("metadata.name", "Invalid value: " + SchemaWalker.quote(value)
@@ -167,6 +210,7 @@ public final class Admission {
     if (!DNS1123_SUBDOMAIN.matcher(value).matches()) {
       errors.add(new FieldError("metadata.name", "Invalid value: " + SchemaWalker.quote(value) + ": " + DNS1123_SUBDOMAIN_MESSAGE));
     }
+    return false;
   }
 
   /**

@@ -147,9 +147,11 @@ final class CelRules {
     List<Rule> own = rules.getOrDefault(schema, List.of());
     if (!own.isEmpty()) {
       Map<String, Object> activation = Map.of("self", CelEnvironment.toCel(value, schema, resourceRoot));
+      // The apiserver reports a failed rule as an invalid value shown as the type of the schema it is on.
+      String invalid = "Invalid value: " + SchemaWalker.quote(schema.path("type").asText("")) + ": ";
       for (Rule rule : own) {
         if (!rule.transition()) {
-          evaluate(rule, activation, path, errors);
+          evaluate(rule, activation, path, invalid, errors);
         }
       }
     }
@@ -169,18 +171,19 @@ final class CelRules {
     }
   }
 
-  private static void evaluate(Rule rule, Map<String, Object> activation, String path, List<FieldError> errors) {
+  private static void evaluate(Rule rule, Map<String, Object> activation, String path, String invalid,
+      List<FieldError> errors) {
     Object result;
     try {
       result = rule.program().eval(activation);
     } catch (Exception e) {
-      errors.add(new FieldError(path, evaluationError(e, rule)));
+      errors.add(new FieldError(path, invalid + evaluationError(e, rule)));
       return;
     }
     if (!Boolean.TRUE.equals(result)) {
       String field = rule.fieldPath().isEmpty() ? path
           : rule.fieldPath().startsWith("[") ? path + rule.fieldPath() : SchemaWalker.join(path, rule.fieldPath());
-      errors.add(new FieldError(field, message(rule, activation)));
+      errors.add(new FieldError(field, invalid + message(rule, activation)));
     }
   }
 

@@ -166,7 +166,8 @@ final class SchemaWalker {
     }
     boolean typeOk = hasType(value, schema);
     if (!typeOk) {
-      errors.addBlocking(path, "Invalid value: \"" + jsonType(value) + "\": must be of type " + expectedType(schema));
+      errors.addBlocking(path, "Invalid value: \"" + jsonType(value) + "\": " + inBody(path) + " must be of type "
+          + expectedType(schema) + ": \"" + jsonType(value) + "\"");
     }
     if (schema.has("enum") && !contains(schema.get("enum"), value)) {
       String supported = stream(schema.get("enum"))
@@ -197,36 +198,35 @@ final class SchemaWalker {
     }
     if (schema.has("minLength") && length < schema.get("minLength").asLong()) {
       long min = schema.get("minLength").asLong();
-      errors.add(path, "Invalid value: " + quote(s) + ": must be at least " + min
-          + (min == 1 ? " character" : " characters") + " long");
+      errors.add(path, "Invalid value: " + quote(s) + ": " + inBody(path) + " should be at least " + min + " chars long");
     }
     Pattern pattern = patterns.get(schema);
     if (pattern != null && !pattern.matcher(s).find()) {
-      errors.add(path, "Invalid value: " + quote(s) + ": must match '" + pattern.pattern() + "'");
+      errors.add(path, "Invalid value: " + quote(s) + ": " + inBody(path) + " should match '" + pattern.pattern() + "'");
     }
   }
 
   private static void validateNumber(JsonNode value, JsonNode schema, String path, Errors errors) {
     BigDecimal n = value.decimalValue();
-    String invalid = "Invalid value: " + render(value) + ": ";
+    String invalid = "Invalid value: " + render(value) + ": " + inBody(path) + " should be ";
     if (schema.has("maximum")) {
       BigDecimal max = schema.get("maximum").decimalValue();
       boolean exclusive = schema.path("exclusiveMaximum").asBoolean(false);
       if (exclusive ? n.compareTo(max) >= 0 : n.compareTo(max) > 0) {
-        errors.add(path, invalid + "must be less than " + (exclusive ? "" : "or equal to ") + plain(max));
+        errors.add(path, invalid + "less than " + (exclusive ? "" : "or equal to ") + plain(max));
       }
     }
     if (schema.has("minimum")) {
       BigDecimal min = schema.get("minimum").decimalValue();
       boolean exclusive = schema.path("exclusiveMinimum").asBoolean(false);
       if (exclusive ? n.compareTo(min) <= 0 : n.compareTo(min) < 0) {
-        errors.add(path, invalid + "must be greater than " + (exclusive ? "" : "or equal to ") + plain(min));
+        errors.add(path, invalid + "greater than " + (exclusive ? "" : "or equal to ") + plain(min));
       }
     }
     if (schema.has("multipleOf")) {
       BigDecimal factor = schema.get("multipleOf").decimalValue();
       if (factor.signum() > 0 && n.remainder(factor).signum() != 0) {
-        errors.add(path, invalid + "must be a multiple of " + plain(factor));
+        errors.add(path, invalid + "a multiple of " + plain(factor));
       }
     }
   }
@@ -237,8 +237,8 @@ final class SchemaWalker {
           + plural(schema.get("maxItems").asLong(), "item"));
     }
     if (schema.has("minItems") && array.size() < schema.get("minItems").asLong()) {
-      errors.add(path, "Invalid value: " + array.size() + ": must have at least "
-          + plural(schema.get("minItems").asLong(), "item"));
+      errors.add(path, "Invalid value: " + array.size() + ": " + inBody(path) + " should have at least "
+          + schema.get("minItems").asLong() + " items");
     }
     if (schema.has("items")) {
       for (int i = 0; i < array.size(); i++) {
@@ -258,8 +258,8 @@ final class SchemaWalker {
           + plural(schema.get("maxProperties").asLong(), "item"));
     }
     if (schema.has("minProperties") && object.size() < schema.get("minProperties").asLong()) {
-      errors.add(path, "Invalid value: " + object.size() + ": must have at least "
-          + plural(schema.get("minProperties").asLong(), "property"));
+      errors.add(path, "Invalid value: " + object.size() + ": " + inBody(path) + " should have at least "
+          + schema.get("minProperties").asLong() + " properties");
     }
     object.fields().forEachRemaining(field -> {
       JsonNode fieldSchema = fieldSchema(schema, field.getKey());
@@ -294,6 +294,11 @@ final class SchemaWalker {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** How the apiserver's OpenAPI validation names the value in its messages ("spec.port in body"). */
+  static String inBody(String path) {
+    return path + " in body";
+  }
 
   static boolean nullable(JsonNode schema) {
     return schema.path("nullable").asBoolean(false);

@@ -112,13 +112,13 @@ class AdmissionSchemaTest {
         size: true
         level: 4
         """)).errors()).extracting(FieldError::toString).containsExactly(
-        "count: Invalid value: 12: must be less than or equal to 10",
-        "ratio: Invalid value: 1: must be less than 1",
+        "count: Invalid value: 12: count in body should be less than or equal to 10",
+        "ratio: Invalid value: 1: ratio in body should be less than 1",
         "name: Too long: may not be more than 5 bytes",
-        "name: Invalid value: \"ABCDEF\": must match '[a-z]+'",
-        "tags: Invalid value: 0: must have at least 1 item",
-        "labels: Invalid value: 0: must have at least 1 property",
-        "size: Invalid value: \"boolean\": must be of type integer,string",
+        "name: Invalid value: \"ABCDEF\": name in body should match '[a-z]+'",
+        "tags: Invalid value: 0: tags in body should have at least 1 items",
+        "labels: Invalid value: 0: labels in body should have at least 1 properties",
+        "size: Invalid value: \"boolean\": size in body must be of type integer,string: \"boolean\"",
         "level: Unsupported value: 4: supported values: \"1\", \"2\", \"3\"",
         "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
 
@@ -130,9 +130,9 @@ class AdmissionSchemaTest {
         tags: [a, b, c]
         labels: {a: "1", b: "2"}
         """)).errors()).extracting(FieldError::toString).containsExactly(
-        "count: Invalid value: 3: must be a multiple of 2",
-        "ratio: Invalid value: 0: must be greater than 0",
-        "name: Invalid value: \"a\": must be at least 2 characters long",
+        "count: Invalid value: 3: count in body should be a multiple of 2",
+        "ratio: Invalid value: 0: ratio in body should be greater than 0",
+        "name: Invalid value: \"a\": name in body should be at least 2 chars long",
         "tags: Too many: 3: must have at most 2 items",
         "labels: Too many: 2: must have at most 1 item",
         "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
@@ -147,7 +147,7 @@ class AdmissionSchemaTest {
         level: 2
         """)).errors()).isEmpty();
     assertThat(admission.admit(yaml("{metadata: {name: x}, count: 2.5}")).errors())
-        .extracting(FieldError::toString).first().isEqualTo("count: Invalid value: \"number\": must be of type integer");
+        .extracting(FieldError::toString).first().isEqualTo("count: Invalid value: \"number\": count in body must be of type integer: \"number\"");
   }
 
   @Test
@@ -231,10 +231,10 @@ class AdmissionSchemaTest {
           limits: {cpu: -1, memory: 2}
           hosts: [a.example.com, b.example.org]
         """)).errors()).extracting(FieldError::toString).containsExactly(
-        "spec.replicas: failed rule: self.replicas <= 5",
-        "spec: replicas must be odd, not 6",
-        "spec.limits[cpu]: must not be negative",
-        "spec.hosts[1]: failed rule: self.endsWith('.example.com')");
+        "spec.replicas: Invalid value: \"object\": failed rule: self.replicas <= 5",
+        "spec: Invalid value: \"object\": replicas must be odd, not 6",
+        "spec.limits[cpu]: Invalid value: \"integer\": must not be negative",
+        "spec.hosts[1]: Invalid value: \"string\": failed rule: self.endsWith('.example.com')");
   }
 
   @Test
@@ -253,7 +253,7 @@ class AdmissionSchemaTest {
         """);
 
     assertThat(admission.admit(yaml("{metadata: {name: x}, spec: {a: 1}}")).errors()).extracting(FieldError::toString)
-        .containsExactly("spec: no such key: b evaluating rule: a must be below b");
+        .containsExactly("spec: Invalid value: \"object\": no such key: b evaluating rule: a must be below b");
 
     Admission dynamic = schema("""
         type: object
@@ -267,9 +267,9 @@ class AdmissionSchemaTest {
         """);
     assertThat(dynamic.admit(yaml("{metadata: {name: x}, size: big, n: 1}")).errors()).extracting(FieldError::message)
         .containsExactly(
-            "'no such overload': call arguments did not match a supported operator, function or macro signature"
-                + " for rule: self.size > 1",
-            "integer overflow evaluating rule: n is too big");
+            "Invalid value: \"object\": 'no such overload': call arguments did not match a supported operator, function"
+                + " or macro signature for rule: self.size > 1",
+            "Invalid value: \"object\": integer overflow evaluating rule: n is too big");
   }
 
   @Test

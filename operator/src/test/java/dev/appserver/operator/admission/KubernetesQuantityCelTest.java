@@ -61,22 +61,22 @@ class KubernetesQuantityCelTest {
   @Test
   void falseRulesFail() {
     assertThat(check("quantity('500m').isGreaterThan(quantity('1'))", null))
-        .extracting(FieldError::message).containsExactly("failed rule: quantity('500m').isGreaterThan(quantity('1'))");
+        .extracting(FieldError::message).containsExactly("Invalid value: \"object\": failed rule: quantity('500m').isGreaterThan(quantity('1'))");
   }
 
   @Test
   void quantityOfAnInvalidStringIsAnEvaluationError() {
     assertThat(check("quantity('lots').sign() == 1", "q")).extracting(FieldError::message).containsExactly(
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+        "Invalid value: \"object\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
             + " evaluating rule: q");
     assertThat(check("quantity('1K').sign() == 1", "q")).extracting(FieldError::message)
-        .containsExactly("unable to parse quantity's suffix evaluating rule: q");
+        .containsExactly("Invalid value: \"object\": unable to parse quantity's suffix evaluating rule: q");
   }
 
   @Test
   void asIntegerOfAFractionIsAnEvaluationError() {
     assertThat(check("quantity('1.5').asInteger() == 1", "q")).extracting(FieldError::message)
-        .containsExactly("cannot convert value to integer evaluating rule: q");
+        .containsExactly("Invalid value: \"object\": cannot convert value to integer evaluating rule: q");
   }
 
   @Test

@@ -37,12 +37,12 @@ class ChartHelmTest {
   static final Map<String, Set<String>> OPERATOR_GRANTS = Map.of(
       "appserver.dev/appservers", Set.of("get", "list", "watch", "patch"),
       "appserver.dev/appservers/status", Set.of("patch"),
-      "apps/deployments", Set.of("get", "list", "watch", "create", "patch", "delete"),
-      "/configmaps", Set.of("get", "list", "watch", "create", "update", "delete"),
-      "/services", Set.of("get", "list", "watch", "create", "patch", "delete"),
+      "apps/deployments", Set.of("list", "watch", "create", "patch", "delete"),
+      "/configmaps", Set.of("list", "watch", "create", "update", "delete"),
+      "/services", Set.of("list", "watch", "create", "patch", "delete"),
       "/services/proxy", Set.of("get"),
-      "policy/poddisruptionbudgets", Set.of("get", "list", "watch", "create", "patch", "delete"),
-      "autoscaling/horizontalpodautoscalers", Set.of("get", "list", "watch", "create", "patch", "delete"),
+      "policy/poddisruptionbudgets", Set.of("list", "watch", "create", "patch", "delete"),
+      "autoscaling/horizontalpodautoscalers", Set.of("list", "watch", "create", "patch", "delete"),
       "/events", Set.of("create"));
 
   static Deployment deployment(Manifests m) {
@@ -200,6 +200,7 @@ class ChartHelmTest {
     assertThat(svc.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("metrics");
     var selector = svc.path("spec").path("selector");
     var podLabels = deployment(m).getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(selector.size()).as("the metrics Service selects by labels").isPositive();
     selector.fields().forEachRemaining(e -> assertThat(podLabels).containsEntry(e.getKey(), e.getValue().asText()));
     var test = Manifests.as(m.get("Pod", "op-appserver-operator-test-readyz"), Pod.class);
     assertThat(test.getMetadata().getAnnotations()).containsEntry("helm.sh/hook", "test");
@@ -220,6 +221,7 @@ class ChartHelmTest {
     assertThat(endpoint.path("path").asText()).isEqualTo("/metrics");
     assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
     var svcLabels = m.get("Service", "op-appserver-operator-metrics").path("metadata").path("labels");
+    assertThat(sm.path("spec").path("selector").path("matchLabels").size()).as("the ServiceMonitor selects by labels").isPositive();
     sm.path("spec").path("selector").path("matchLabels").fields()
         .forEachRemaining(e -> assertThat(svcLabels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
   }

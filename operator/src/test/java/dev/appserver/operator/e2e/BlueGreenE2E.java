@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,7 @@ class BlueGreenE2E extends E2ESupport {
   }
 
   Map<String, String> serviceSelector() {
-    return operator.client.services().inNamespace(ns).withName("web").get().getSpec().getSelector();
+    return kube.services().inNamespace(ns).withName("web").get().getSpec().getSelector();
   }
 
   int replicas(String deployment) {
@@ -53,17 +53,34 @@ class BlueGreenE2E extends E2ESupport {
   }
 
   Set<String> podUids(String color) {
-    return operator.client.pods().inNamespace(ns).withLabel("appserver.dev/color", color).list().getItems().stream()
+    return kube.pods().inNamespace(ns).withLabel("appserver.dev/color", color).list().getItems().stream()
         .map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
   }
 
   /** Ready endpoints behind the Service, as the EndpointSlice controller reports them. */
   int readyEndpoints(String service) {
-    return operator.client.resources(EndpointSlice.class).inNamespace(ns).withLabel("kubernetes.io/service-name", service)
+    return kube.resources(EndpointSlice.class).inNamespace(ns).withLabel("kubernetes.io/service-name", service)
         .list().getItems().stream()
         .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.empty() : s.getEndpoints().stream())
         .mapToInt(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()) ? 1 : 0).sum();
   }
+
+  /** A Deployment as stored at one resourceVersion. */
+  record DeploymentState(long resourceVersion, String name, long generation, int replicas, String image,
+      io.fabric8.kubernetes.api.model.apps.DeploymentStatus status) {
+
+    /** Every one of {@code wanted} pods runs {@code image} and is ready and available, and the controller saw this spec. */
+    boolean fullyReady(int wanted, String image) {
+      return status != null && status.getObservedGeneration() != null && status.getObservedGeneration() >= generation
+          && replicas == wanted && image.equals(this.image)
+          && Integer.valueOf(wanted).equals(status.getUpdatedReplicas())
+          && Integer.valueOf(wanted).equals(status.getReadyReplicas())
+          && Integer.valueOf(wanted).equals(status.getAvailableReplicas());
+    }
+  }
+
+  /** A change of the Service's selector, at its resourceVersion. */
+  record Switch(long resourceVersion, String color) {}
 
   @Test
   void serviceSwitchesOnlyAfterTheNewColourIsFullyReadyThenTheOldScalesDown() {
@@ -72,28 +89,40 @@ class BlueGreenE2E extends E2ESupport {
     assertThat(active()).isEqualTo("blue");
     assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
     assertThat(Kubectl.run("-n", ns, "get", "appservers").ok().out()).containsPattern("web\\s+2/2\\s+3\\s+BlueGreen\\s+blue\\s+Ready");
+    int wanted = appServerResource("web").getSpec().getReplicas();
 
-    // Every time the Service's selector changes, look at the colour it now selects.
-    List<String> violations = new CopyOnWriteArrayList<>();
-    List<String> switches = new CopyOnWriteArrayList<>();
-    try (var watch = operator.client.services().inNamespace(ns).withName("web").watch(new Watcher<Service>() {
+    // Every stored state of the Deployments and of the Service's selector, with its resourceVersion.
+    // The watches only record (nothing in a callback can fail unseen); the check runs afterwards, on
+    // the state each Deployment had when the Service changed: the last one stored before it (one
+    // etcd, so resourceVersions of all kinds are in one order).
+    List<DeploymentState> deployments = new CopyOnWriteArrayList<>();
+    List<Switch> selectors = new CopyOnWriteArrayList<>();
+    List<String> watchErrors = new CopyOnWriteArrayList<>();
+    try (var deploymentWatch = kube.apps().deployments().inNamespace(ns).watch(new Watcher<Deployment>() {
       @Override
-      public void eventReceived(Action action, Service svc) {
-        String color = svc.getSpec().getSelector().get("appserver.dev/color");
-        if (switches.isEmpty() || !switches.get(switches.size() - 1).equals(color)) {
-          switches.add(color);
-          var d = deployment("web-" + color);
-          var st = d.getStatus();
-          if (st == null || st.getReadyReplicas() == null || st.getReadyReplicas() < 2 || st.getUpdatedReplicas() < 2
-              || !d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals(
-                  "green".equals(color) ? "example/app:2" : "example/app:1")) {
-            violations.add("service moved to " + color + " while its Deployment reported " + st);
-          }
-        }
+      public void eventReceived(Action action, Deployment d) {
+        deployments.add(new DeploymentState(Long.parseLong(d.getMetadata().getResourceVersion()), d.getMetadata().getName(),
+            d.getMetadata().getGeneration(), d.getSpec().getReplicas(),
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), d.getStatus()));
       }
 
       @Override
-      public void onClose(WatcherException cause) {}
+      public void onClose(WatcherException cause) {
+        if (cause != null) watchErrors.add("Deployment watch closed: " + cause);
+      }
+    });
+         var serviceWatch = kube.services().inNamespace(ns).withName("web").watch(new Watcher<Service>() {
+      @Override
+      public void eventReceived(Action action, Service svc) {
+        var selector = svc.getSpec() == null ? null : svc.getSpec().getSelector();
+        selectors.add(new Switch(Long.parseLong(svc.getMetadata().getResourceVersion()),
+            selector == null ? "no selector" : String.valueOf(selector.get("appserver.dev/color"))));
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) watchErrors.add("Service watch closed: " + cause);
+      }
     })) {
       setImage("example/app:2");
       await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(active()).isEqualTo("green"));
@@ -103,11 +132,41 @@ class BlueGreenE2E extends E2ESupport {
         assertThat(replicas("web-blue")).isZero();
         assertThat(bgPhase()).isEqualTo("Idle");
       });
+      // And back: a second switch, to blue with a third revision.
+      setImage("example/app:3");
+      await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+        assertThat(active()).isEqualTo("blue");
+        assertThat(replicas("web-green")).isZero();
+        assertThat(bgPhase()).isEqualTo("Idle");
+      });
+      long last = selectors.get(selectors.size() - 1).resourceVersion();
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          deployments.stream().anyMatch(d -> d.resourceVersion() > last));
     }
-    assertThat(switches).containsSubsequence("blue", "green");
-    assertThat(violations).isEmpty();
-    assertThat(operator.client.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
-        .containsEntry("appserver.dev/color", "green");
+    assertThat(watchErrors).isEmpty();
+
+    List<Switch> switches = new java.util.ArrayList<>();
+    for (Switch s : selectors) {
+      if (switches.isEmpty() || !switches.get(switches.size() - 1).color().equals(s.color())) switches.add(s);
+    }
+    assertThat(switches).extracting(Switch::color).containsExactly("blue", "green", "blue");
+    Map<String, String> images = Map.of("green", "example/app:2", "blue", "example/app:3");
+    for (Switch s : switches.subList(1, switches.size())) {
+      DeploymentState atSwitch = deployments.stream()
+          .filter(d -> d.name().equals("web-" + s.color()) && d.resourceVersion() < s.resourceVersion())
+          .reduce((a, b) -> b)
+          .orElseThrow(() -> new AssertionError("no state of web-" + s.color() + " before the switch at " + s));
+      assertThat(atSwitch.fullyReady(wanted, images.get(s.color())))
+          .as("the Service moved to %s at resourceVersion %d while its Deployment was %s", s.color(), s.resourceVersion(), atSwitch)
+          .isTrue();
+    }
+    assertThat(deployments).as("the new colour was seen partly ready before a switch (KWOK readies pods one by one)")
+        .anySatisfy(d -> {
+          assertThat(d.status()).isNotNull();
+          assertThat(d.status().getReadyReplicas()).isEqualTo(1);
+        });
+    assertThat(kube.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
+        .containsEntry("appserver.dev/color", "blue");
     String events = Kubectl.run("-n", ns, "get", "events", "--field-selector", "involvedObject.name=web", "-o",
         "custom-columns=REASON:.reason").ok().out();
     assertThat(events).contains("RolloutStarted", "Promoted", "ScaledDown");
@@ -171,56 +230,87 @@ class BlueGreenE2E extends E2ESupport {
   }
 
   @Test
-  void manualPromotionWaitsForTheAnnotationAndSurvivesAnOperatorRestart() throws Exception {
-    apply(blueGreen("example/app:1", ", autoPromote: false")).ok();
-    waitReady("web");
-    setImage("example/app:2");
-    await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(bgPhase()).isEqualTo("AwaitingPromotion"));
-    assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
-    assertThat(operator.client.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
-        .containsEntry("appserver.dev/color", "green");
+  @OperatorAsProcess
+  void manualPromotionWaitsForTheAnnotationAndSurvivesAnOperatorCrash() {
+    var first = OperatorProcess.start(ns + "-first", OperatorProcess.env("WATCH_NAMESPACES", ns)).awaitReady();
+    OperatorProcess second = null;
+    OperatorProcess third = null;
+    try {
+      apply(appServer("web", """
+          image: example/app:1
+          app: app:app
+          strategy:
+            type: BlueGreen
+            progressDeadlineSeconds: 300
+            blueGreen: {scaleDownDelaySeconds: 20, autoPromote: false}
+          """)).ok();
+      waitReady("web");
+      setImage("example/app:2");
+      await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(bgPhase()).isEqualTo("AwaitingPromotion"));
+      assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
+      assertThat(kube.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
+          .containsEntry("appserver.dev/color", "green");
 
-    // The operator dies mid-rollout; a new one reads the state back from the cluster.
-    operator.close();
-    operator = new OperatorUnderTest(RESYNC);
-    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      // The operator dies mid-rollout (SIGKILL: no shutdown at all). While none runs, the preview
+      // Service is deleted: only a new operator that really reconciles brings it back.
+      assertThat(first.kill()).as("exit status of a SIGKILL").isEqualTo(137);
+      kube.services().inNamespace(ns).withName("web-preview").delete();
+      await().atMost(Duration.ofSeconds(30)).until(() -> kube.services().inNamespace(ns).withName("web-preview").get() == null);
+      second = OperatorProcess.start(ns + "-second", OperatorProcess.env("WATCH_NAMESPACES", ns)).awaitReady();
+      var afterRestart = second;
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(kube.services().inNamespace(ns).withName("web-preview").get()).as("preview Service recreated").isNotNull();
+        assertThat(afterRestart.metrics()).contains("operator_sdk_reconciliations_success_total{");
+      });
+      assertThat(kube.services().inNamespace(ns).withName("web-preview").get().getSpec().getSelector())
+          .containsEntry("appserver.dev/color", "green");
       assertThat(bgPhase()).isEqualTo("AwaitingPromotion");
       assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
       assertThat(replicas("web-green")).isEqualTo(2);
-    });
 
-    Kubectl.run("-n", ns, "annotate", "appserver", "web", "appserver.dev/promote=true").ok();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      assertThat(active()).isEqualTo("green");
-      assertThat(serviceSelector()).containsEntry("appserver.dev/color", "green");
-      assertThat(appServerResource("web").getMetadata().getAnnotations()).doesNotContainKey("appserver.dev/promote");
-    });
+      Kubectl.run("-n", ns, "annotate", "appserver", "web", "appserver.dev/promote=true").ok();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(active()).isEqualTo("green");
+        assertThat(serviceSelector()).containsEntry("appserver.dev/color", "green");
+        assertThat(appServerResource("web").getMetadata().getAnnotations()).doesNotContainKey("appserver.dev/promote");
+      });
 
-    // Killed again while the old colour waits to be scaled down: the new operator still does it.
-    operator.close();
-    operator = new OperatorUnderTest(RESYNC);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      assertThat(replicas("web-blue")).isZero();
-      assertThat(bgPhase()).isEqualTo("Idle");
-    });
+      // Killed again while the old colour waits to be scaled down: only the next operator can do it.
+      assertThat(second.kill()).isEqualTo(137);
+      assertThat(bgPhase()).isEqualTo("ScalingDown");
+      assertThat(replicas("web-blue")).as("still warm when the operator died").isEqualTo(2);
+      third = OperatorProcess.start(ns + "-third", OperatorProcess.env("WATCH_NAMESPACES", ns)).awaitReady();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(replicas("web-blue")).isZero();
+        assertThat(bgPhase()).isEqualTo("Idle");
+      });
+      assertThat(third.logs()).contains("AppServer operator started");
+    } finally {
+      first.close();
+      if (second != null) second.close();
+      if (third != null) third.close();
+    }
   }
 
   @Test
-  void switchingStrategyEitherWayKeepsServing() {
+  void switchingStrategyEitherWayKeepsServing() throws InterruptedException {
     apply(appServer("web", """
         image: example/app:1
         app: app:app
         """)).ok();
     waitReady("web");
-    AtomicBoolean sampling = new AtomicBoolean(true);
+    // Ready endpoints behind the Service every 50 ms; a sample that fails is kept as a failure, not lost.
     List<Integer> samples = new CopyOnWriteArrayList<>();
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
+    List<Throwable> sampleFailures = new CopyOnWriteArrayList<>();
+    var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleWithFixedDelay(() -> {
+      try {
         samples.add(readyEndpoints("web"));
-        await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+      } catch (Throwable t) {
+        sampleFailures.add(t);
       }
-    });
-    sampler.start();
+    }, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+    int[] samplesAt = new int[2];
     try {
       Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p", "{\"spec\":{\"strategy\":{\"type\":\"BlueGreen\"}}}").ok();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -228,6 +318,7 @@ class BlueGreenE2E extends E2ESupport {
         assertThat(serviceSelector()).containsEntry("appserver.dev/color", "blue");
         assertThat(deployment("web")).as("the RollingUpdate Deployment is replaced once blue serves").isNull();
       });
+      samplesAt[0] = samples.size();
       Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p", "{\"spec\":{\"strategy\":{\"type\":\"RollingUpdate\"}}}").ok();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         assertThat(deployment("web")).isNotNull();
@@ -236,10 +327,14 @@ class BlueGreenE2E extends E2ESupport {
         assertThat(appServerResource("web").getStatus().getBlueGreen()).isNull();
         assertThat(appServerResource("web").getStatus().getPhase()).isEqualTo("Ready");
       });
+      samplesAt[1] = samples.size();
     } finally {
-      sampling.set(false);
+      sampler.shutdown();
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> !sampler.isAlive());
+    assertThat(sampler.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(sampleFailures).as("samples that failed").isEmpty();
+    assertThat(samplesAt[0]).as("sampled through the switch to BlueGreen").isGreaterThanOrEqualTo(5);
+    assertThat(samplesAt[1] - samplesAt[0]).as("sampled through the switch back").isGreaterThanOrEqualTo(5);
     assertThat(samples).as("sampled through both switches").hasSizeGreaterThanOrEqualTo(5);
     assertThat(samples).as("ready endpoints behind the Service throughout").allMatch(n -> n >= 2);
   }

@@ -2,44 +2,62 @@ package dev.appserver.operator.e2e;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.time.Duration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 
 /**
- * Shared set-up of the end-to-end tests: the CRD installed on the local control plane, the
- * operator running in this JVM, a fresh namespace per test, and helpers that drive kubectl.
+ * Shared set-up of the end-to-end tests: the CRD installed on the local control plane, a fresh
+ * namespace per test, the operator running in this JVM for that test and watching only that
+ * namespace, and helpers that drive kubectl and read with a client of their own.
  */
 abstract class E2ESupport {
 
-  static final Duration RESYNC = Duration.ofSeconds(3);
-  static OperatorUnderTest operator;
+  /** On a test that runs the operator's jar itself: no operator is started in this JVM. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.METHOD)
+  @interface OperatorAsProcess {}
 
+  /** Reads for the tests (the operator's own client records the operator's writes only). */
+  static KubernetesClient kube;
+
+  /** This test's operator, or null for {@link OperatorAsProcess} tests. */
+  OperatorUnderTest operator;
   String ns;
 
   @BeforeAll
-  static void installCrdAndStartOperator() throws Exception {
+  static void installCrd() {
     Kubectl.installCrd();
-    operator = new OperatorUnderTest(RESYNC);
+    kube = new KubernetesClientBuilder().build();
   }
 
   @AfterAll
-  static void stopOperator() {
-    if (operator != null) operator.close();
-    operator = null;
+  static void closeClient() {
+    if (kube != null) kube.close();
+    kube = null;
   }
 
   @BeforeEach
-  void namespace() {
+  void namespaceAndOperator(TestInfo test) throws Exception {
     ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     Kubectl.run("create", "namespace", ns).ok();
+    boolean asProcess = test.getTestMethod().map(m -> m.isAnnotationPresent(OperatorAsProcess.class)).orElse(false);
+    if (!asProcess) operator = new OperatorUnderTest(ns);
   }
 
   @AfterEach
-  void deleteNamespace() {
+  void stopOperatorAndDeleteNamespace() {
+    if (operator != null) operator.close();
+    operator = null;
     Kubectl.run("delete", "namespace", ns, "--wait=false");
   }
 
@@ -62,11 +80,10 @@ abstract class E2ESupport {
   }
 
   Deployment deployment(String name) {
-    return operator.client.apps().deployments().inNamespace(ns).withName(name).get();
+    return kube.apps().deployments().inNamespace(ns).withName(name).get();
   }
 
-
   AppServer appServerResource(String name) {
-    return operator.client.resources(AppServer.class).inNamespace(ns).withName(name).get();
+    return kube.resources(AppServer.class).inNamespace(ns).withName(name).get();
   }
 }

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,14 +28,16 @@ import java.util.regex.Pattern;
 public final class OperatorProcess implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** The line the operator logs once its endpoints listen, in either log format. */
+  private static final Pattern SERVING = Pattern.compile("Serving /metrics, /healthz and /readyz on port (\\d+)");
+
   public final String name;
-  public final int port;
   public final Path log;
   private final Process process;
+  private volatile int port = -1;
 
-  private OperatorProcess(String name, int port, Path log, Process process) {
+  private OperatorProcess(String name, Path log, Process process) {
     this.name = name;
-    this.port = port;
     this.log = log;
     this.process = process;
   }
@@ -49,17 +50,12 @@ public final class OperatorProcess implements AutoCloseable {
     return jar;
   }
 
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Starts the jar with these variables on a free metrics port; KUBECONFIG defaults to the test's. */
+  /**
+   * Starts the jar with these variables; KUBECONFIG defaults to the test's. Its endpoints listen on
+   * a port the operator itself picks (METRICS_PORT=0) and logs, so no port is chosen here and then
+   * taken by someone else before the operator binds it.
+   */
   public static OperatorProcess start(String name, Map<String, String> env, String... args) {
-    int port = freePort();
     try {
       Path dir = Kubectl.repoRoot().resolve("operator/target/e2e-logs");
       Files.createDirectories(dir);
@@ -70,9 +66,9 @@ public final class OperatorProcess implements AutoCloseable {
       var pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       Map<String, String> environment = pb.environment();
       environment.keySet().removeIf(k -> k.startsWith("WATCH_") || k.startsWith("LEADER_ELECTION_") || k.startsWith("LOG_"));
-      environment.put("METRICS_PORT", Integer.toString(port));
+      environment.put("METRICS_PORT", "0");
       environment.putAll(env);
-      return new OperatorProcess(name, port, log, pb.start());
+      return new OperatorProcess(name, log, pb.start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -86,8 +82,19 @@ public final class OperatorProcess implements AutoCloseable {
 
   public record Response(int status, String body) {}
 
-  /** GET on the operator's port; status 0 when nothing answers. */
+  /** The port of the operator's endpoints, from its log; -1 until it has logged it. */
+  public int port() {
+    if (port < 0) {
+      var m = SERVING.matcher(logs());
+      if (m.find()) port = Integer.parseInt(m.group(1));
+    }
+    return port;
+  }
+
+  /** GET on the operator's port; status 0 when nothing answers (or the port is not known yet). */
   public Response get(String path) {
+    int port = port();
+    if (port < 0) return new Response(0, "the operator has not logged its port yet");
     try {
       var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

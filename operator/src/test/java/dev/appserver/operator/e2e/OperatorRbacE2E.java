@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,24 +48,28 @@ class OperatorRbacE2E {
     if (admin != null) admin.close();
   }
 
-  /**
-   * Grants the operator may hold without exercising them in this scenario: get beside list/watch
-   * (an object it may list it may read one by one; it reads from informer caches), update of its
-   * Lease (JOSDK checks for it before it starts; renewals are patches) and get on services/proxy
-   * (the pre-promotion check, which needs real pods behind the preview Service).
-   */
-  static boolean allowedUnused(String group, String resource, String verb, Set<Use> used) {
-    if (verb.equals("get") && used.stream().anyMatch(u -> u.verb().equals("list") && u.group().equals(group)
-        && u.resource().equals(resource))) return true;
-    if (group.isEmpty() && resource.equals("services/proxy") && verb.equals("get")) return true;
-    return group.equals("coordination.k8s.io") && resource.equals("leases") && verb.equals("update");
+  /** A rule of the chart with where it applies: a Role's namespace, or null for the ClusterRole (everywhere). */
+  record Scoped(String namespace, PolicyRule rule) {
+    boolean covers(Use use) {
+      return (namespace == null || namespace.equals(use.namespace()))
+          && rule.getApiGroups().contains(use.group())
+          && rule.getResources().contains(use.resource())
+          && rule.getVerbs().contains(use.verb())
+          && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty() || rule.getResourceNames().contains(use.name()));
+    }
   }
 
-  static boolean grants(List<PolicyRule> rules, Use use) {
-    return rules.stream().anyMatch(r -> r.getApiGroups().contains(use.group())
-        && r.getResources().contains(use.resource())
-        && r.getVerbs().contains(use.verb())
-        && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || r.getResourceNames().contains(use.name())));
+  static boolean grants(List<Scoped> rules, Use use) {
+    return rules.stream().anyMatch(r -> r.covers(use));
+  }
+
+  /**
+   * The one grant the operator holds without using it: update of its Lease. JOSDK checks, before it
+   * starts leader election, that it may get, create and update Leases (a SelfSubjectRulesReview,
+   * asserted below) and refuses to start otherwise; renewals are patches.
+   */
+  static boolean allowedUnused(String group, String resource, String verb) {
+    return group.equals("coordination.k8s.io") && resource.equals("leases") && verb.equals("update");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -79,26 +82,42 @@ class OperatorRbacE2E {
     Kubectl.run("create", "namespace", otherNs).ok();
     boolean namespaced = mode.equals("watchNamespaces");
     String[] sets = namespaced ? new String[] {"watchNamespaces={" + appNs + "}"} : new String[0];
+    if (!namespaced) {
+      // Watching every namespace, the operator would also meet those that earlier tests left being
+      // deleted, where the API server refuses writes with 403 too: wait until they are gone.
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+          admin.namespaces().list().getItems().stream().noneMatch(n -> "Terminating".equals(n.getStatus().getPhase())));
+    }
     var log = new RequestLog();
     AtomicBoolean leaseLost = new AtomicBoolean();
     try (var release = ChartRelease.install("rbac-" + id, "rbac-op-" + id, sets);
          KubernetesClient sa = release.serviceAccountClient(log)) {
       Manifests manifests = release.manifests();
-      List<PolicyRule> rules = new ArrayList<>();
-      Stream.concat(manifests.ofKind("ClusterRole").stream(), manifests.ofKind("Role").stream())
-          .forEach(r -> rules.addAll(Manifests.rules(r)));
+      List<Scoped> rules = new ArrayList<>();
+      manifests.ofKind("ClusterRole").forEach(r -> Manifests.rules(r).forEach(rule -> rules.add(new Scoped(null, rule))));
+      manifests.ofKind("Role").forEach(r -> Manifests.rules(r)
+          .forEach(rule -> rules.add(new Scoped(r.path("metadata").path("namespace").asText(), rule))));
       assertThat(manifests.ofKind("ClusterRole")).hasSize(namespaced ? 0 : 1);
 
-      var config = OperatorConfig.parse(new String[0], Map.of(
-          "WATCH_NAMESPACES", appNs,
-          "LEADER_ELECTION_ENABLED", "true",
-          "LEADER_ELECTION_LEASE_NAME", release.fullname(),
-          "METRICS_PORT", "0"));
+      // The operator configured as the chart's Deployment configures it (WATCH_NAMESPACES empty: all namespaces).
+      Map<String, String> chartEnv = new java.util.HashMap<>();
+      Manifests.as(manifests.ofKind("Deployment").get(0), io.fabric8.kubernetes.api.model.apps.Deployment.class)
+          .getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(e -> e.getName().equals("WATCH_NAMESPACES") || e.getName().startsWith("LEADER_ELECTION_"))
+          .filter(e -> e.getValue() != null)
+          .forEach(e -> chartEnv.put(e.getName(), e.getValue()));
+      assertThat(chartEnv).containsEntry("WATCH_NAMESPACES", namespaced ? appNs : "")
+          .containsEntry("LEADER_ELECTION_ENABLED", "true");
+      chartEnv.put("METRICS_PORT", "0");
+      var config = OperatorConfig.parse(new String[0], chartEnv);
+      assertThat(config.watchesAllNamespaces()).isEqualTo(!namespaced);
+      assertThat(config.leaseName()).isEqualTo(release.fullname());
       var operator = OperatorMain.start(config, sa, Map.of("POD_NAMESPACE", release.namespace, "POD_NAME", "rbac-" + id),
           List.of(), () -> leaseLost.set(true));
       try {
         await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
         lifecycle(appNs);
+        promotionCheck(sa, appNs);
       } finally {
         operator.close();
       }
@@ -107,22 +126,32 @@ class OperatorRbacE2E {
       assertThat(lease.getSpec().getHolderIdentity()).as("the Lease is handed over on stop").isNull();
 
       assertThat(log.forbidden()).as("requests the API server refused").isEmpty();
+
       Set<Use> used = log.uses();
       // Every request made is granted by the chart, except the self-review everyone may make.
       assertThat(used.stream()
           .filter(u -> !u.resource().equals("selfsubjectrulesreviews"))
           .filter(u -> !grants(rules, u)).toList())
           .as("requests the chart does not grant").isEmpty();
-      // Every verb the chart grants was used (in this namespace, or on the Lease by name).
+      if (!namespaced) {
+        assertThat(used).as("watched across all namespaces").contains(
+            new Use("list", "appserver.dev", "appservers", "", ""), new Use("watch", "appserver.dev", "appservers", "", ""),
+            new Use("watch", "apps", "deployments", "", ""));
+      }
+      assertThat(used).as("JOSDK's check of its Lease permissions")
+          .contains(new Use("create", "authorization.k8s.io", "selfsubjectrulesreviews", "", ""));
+      // Every verb the chart grants was used where the grant applies (its Role's namespace; the Lease by name).
       List<String> unused = new ArrayList<>();
-      for (PolicyRule r : rules) {
+      for (Scoped scoped : rules) {
+        PolicyRule r = scoped.rule();
         for (String group : r.getApiGroups()) {
           for (String resource : r.getResources()) {
             for (String verb : r.getVerbs()) {
               boolean exercised = used.stream().anyMatch(u -> u.group().equals(group) && u.resource().equals(resource)
-                  && u.verb().equals(verb)
-                  && (r.getResourceNames() == null || r.getResourceNames().isEmpty() || r.getResourceNames().contains(u.name())));
-              if (!exercised && !allowedUnused(group, resource, verb, used)) unused.add(verb + " " + group + "/" + resource);
+                  && u.verb().equals(verb) && scoped.covers(u));
+              if (!exercised && !allowedUnused(group, resource, verb)) {
+                unused.add(verb + " " + group + "/" + resource + (scoped.namespace() == null ? "" : " in " + scoped.namespace()));
+              }
             }
           }
         }
@@ -223,6 +252,36 @@ class OperatorRbacE2E {
     });
   }
 
+  /**
+   * The pre-promotion check, as the operator makes it, with the operator's identity, through the
+   * service proxy of a Service with no endpoints: the API server authorizes the request (get on
+   * services/proxy), finds no pod to send it to and answers 503 without dialling anything (the
+   * simulated pods' addresses lead nowhere here). Refused, it would be a 403.
+   */
+  private static void promotionCheck(KubernetesClient sa, String ns) {
+    admin.services().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        .withNewMetadata().withName("nothing-preview").endMetadata()
+        .withNewSpec().addToSelector("e2e.appserver.dev/selects", "nothing")
+        .addNewPort().withName("http").withPort(80).withNewTargetPort("http").endPort().endSpec().build()).create();
+    var model = dev.appserver.operator.TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        """);
+    var inNs = dev.appserver.operator.model.AppServerModel.of(model.name(), ns, model.spec());
+    assertThat(new dev.appserver.operator.reconciler.ServiceProxyPromotionCheck(sa).passes(inNs, "nothing-preview", "/health", 5))
+        .as("no endpoint: the check fails").isFalse();
+    // The same request, to see the answer: authorized (not 403), and nothing to proxy to.
+    try {
+      var request = sa.getHttpClient().newHttpRequestBuilder().uri(java.net.URI.create(sa.getMasterUrl().toString()
+          .replaceAll("/$", "") + "/api/v1/namespaces/" + ns + "/services/nothing-preview:http/proxy/health")).build();
+      var response = sa.getHttpClient().sendAsync(request, String.class).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(response.code()).as(response.body()).isEqualTo(503);
+      assertThat(response.body()).contains("no endpoints available for service");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** What the operator has no business doing is refused. */
   private static void refusals(KubernetesClient sa, ChartRelease release, String appNs, String otherNs, boolean namespaced) {
     admin.secrets().inNamespace(appNs).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
@@ -263,12 +322,12 @@ class OperatorRbacE2E {
     assertThat(lines).containsExactlyInAnyOrder(
         "appservers.appserver.dev [get list watch patch]",
         "appservers.appserver.dev/status [patch]",
-        "deployments.apps [get list watch create patch delete]",
-        "configmaps [get list watch create update delete]",
-        "services [get list watch create patch delete]",
+        "deployments.apps [list watch create patch delete]",
+        "configmaps [list watch create update delete]",
+        "services [list watch create patch delete]",
         "services/proxy [get]",
-        "poddisruptionbudgets.policy [get list watch create patch delete]",
-        "horizontalpodautoscalers.autoscaling [get list watch create patch delete]",
+        "poddisruptionbudgets.policy [list watch create patch delete]",
+        "horizontalpodautoscalers.autoscaling [list watch create patch delete]",
         "events [create]");
     if (unwatchedNs != null) {
       assertThat(resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", unwatchedNs).ok().out())).isEmpty();

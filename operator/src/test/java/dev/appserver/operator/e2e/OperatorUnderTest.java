@@ -1,35 +1,40 @@
 package dev.appserver.operator.e2e;
 
 import dev.appserver.operator.OperatorMain;
+import dev.appserver.operator.ops.OperatorConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The operator, run in this JVM against the local control plane, with a client that records every
- * write request it sends and a count of finished reconciles.
+ * The operator, run in this JVM against the local control plane and built by the factory the jar
+ * uses ({@link OperatorMain#start}), with the production configuration but for three things a test
+ * must choose: the namespace it watches (its own, so namespaces of earlier tests still being deleted
+ * are not reconciled), any free port for its endpoints, and a client that records every write
+ * request it sends. A JOSDK metrics listener counts finished reconciles.
  */
 public final class OperatorUnderTest implements AutoCloseable {
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
   public final List<String> writes = new CopyOnWriteArrayList<>();
-  public final Map<String, AtomicInteger> reconciles = new java.util.concurrent.ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   public final KubernetesClient client;
-  private final Operator operator;
+  /** Set when the operator lost a Lease (only with leader election, which these tests do not turn on). */
+  public final AtomicBoolean leaseLost = new AtomicBoolean();
+  private final OperatorMain.Running running;
 
-  public OperatorUnderTest(Duration resync) throws Exception {
+  public OperatorUnderTest(String namespace) throws Exception {
     Interceptor recorder = new Interceptor() {
       @Override
       public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
@@ -45,9 +50,8 @@ public final class OperatorUnderTest implements AutoCloseable {
         reconciles.computeIfAbsent(String.valueOf(resource.getMetadata().getNamespace()), k -> new AtomicInteger()).incrementAndGet();
       }
     };
-    operator = new Operator(o -> o.withKubernetesClient(client).withMetrics(counting).withCloseClientOnStop(false));
-    operator.register(OperatorMain.reconciler(client, Clock.systemUTC()), c -> c.withReconciliationMaxInterval(resync));
-    operator.start();
+    var config = OperatorConfig.parse(new String[0], Map.of("WATCH_NAMESPACES", namespace, "METRICS_PORT", "0"));
+    running = OperatorMain.start(config, client, Map.of(), List.of(counting), () -> leaseLost.set(true));
   }
 
   public int reconcilesIn(String namespace) {
@@ -59,10 +63,9 @@ public final class OperatorUnderTest implements AutoCloseable {
     return writes.stream().filter(w -> w.contains("/namespaces/" + namespace + "/")).toList();
   }
 
+  /** Stops it as a SIGTERM would (and closes its client). */
   @Override
   public void close() {
-    operator.stop();
-    client.close();
+    running.close();
   }
-
 }

@@ -55,6 +55,10 @@ public final class RequestLog implements Interceptor {
     return new LinkedHashSet<>(uses);
   }
 
+  public List<Answer> answers() {
+    return List.copyOf(answers);
+  }
+
   public List<Answer> forbidden() {
     return answers.stream().filter(a -> a.code() == 403).distinct().toList();
   }

@@ -1,6 +1,7 @@
 package dev.appserver.operator.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -51,12 +52,19 @@ class MicrometerOperatorMetricsTest {
   }
 
   @Test
-  void noopAcceptsEverything() {
+  void noopAcceptsEverythingAndRecordsNothing() {
     var noop = OperatorMetrics.NOOP;
-    noop.rolloutStarted("a", "b");
-    noop.rolloutPromoted("a", "b");
-    noop.rolloutAbandoned("a", "b");
-    noop.workers("a", "b", 1);
-    noop.forget("a", "b");
+    var global = io.micrometer.core.instrument.Metrics.globalRegistry;
+    int metersBefore = global.getMeters().size();
+    assertThatNoException().isThrownBy(() -> {
+      noop.rolloutStarted("a", "b");
+      noop.rolloutPromoted("a", "b");
+      noop.rolloutAbandoned("a", "b");
+      noop.workers("a", "b", 1);
+      noop.forget("a", "b");
+      noop.forget("a", "never-seen");
+    });
+    assertThat(global.getMeters()).hasSize(metersBefore);
+    assertThat(registry.getMeters()).as("nothing reaches a registry it was not given").isEmpty();
   }
 }

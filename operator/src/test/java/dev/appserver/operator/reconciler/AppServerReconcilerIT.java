@@ -26,51 +26,76 @@ class AppServerReconcilerIT {
 
   private Operator operator;
   private RecordingEvents events;
+  private final FakePromotionCheck check = new FakePromotionCheck();
+  /** A namespace of this test's own, so nothing an earlier test left behind on the shared server is seen. */
+  private String ns;
+
+  /** Answers as told, and records what it was asked. */
+  static final class FakePromotionCheck implements PromotionCheck {
+    record Call(String namespace, String service, String path, int timeoutSeconds) {}
+
+    final java.util.List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean answer = true;
+
+    @Override
+    public boolean passes(dev.appserver.operator.model.AppServerModel model, String previewService, String path,
+        int timeoutSeconds) {
+      calls.add(new Call(model.namespace(), previewService, path, timeoutSeconds));
+      return answer;
+    }
+  }
 
   @BeforeEach
   void startOperator() {
+    ns = "it-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     events = new RecordingEvents();
     var reconciler = new AppServerReconciler(
-        new AppServerValidator(Admission.fromClasspath()), events, (m, svc, path, timeout) -> true, Clock.systemUTC());
+        new AppServerValidator(Admission.fromClasspath()), events, check, Clock.systemUTC());
     // The mock server speaks no server-side apply: here dependents are created and updated with
     // plain requests. The SSA path (and its no-write steady state) is proven on a real apiserver in *E2E.
     operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
-    operator.register(reconciler, c -> c.settingNamespace("shop"));
+    operator.register(reconciler, c -> c.settingNamespace(ns));
     operator.start();
   }
 
   @AfterEach
   void stopOperator() {
     operator.stop();
-    client.resources(AppServer.class).inNamespace("shop").delete();
-    client.apps().deployments().inNamespace("shop").delete();
-    client.configMaps().inNamespace("shop").delete();
-    client.services().inNamespace("shop").delete();
-    client.resources(PodDisruptionBudget.class).inNamespace("shop").delete();
+    client.resources(AppServer.class).inNamespace(ns).delete();
+    client.apps().deployments().inNamespace(ns).delete();
+    client.configMaps().inNamespace(ns).delete();
+    client.services().inNamespace(ns).delete();
+    client.resources(PodDisruptionBudget.class).inNamespace(ns).delete();
   }
 
   private AppServer create(String spec) {
-    return client.resource(TestAppServers.parse(spec)).create();
+    AppServer appServer = TestAppServers.parse(spec);
+    appServer.getMetadata().setNamespace(ns);
+    return client.resource(appServer).create();
   }
 
   /** Edits the AppServer, retrying when the operator's status write got in first (409). */
   private void edit(java.util.function.UnaryOperator<AppServer> change) {
     await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
-        .until(() -> client.resources(AppServer.class).inNamespace("shop").withName("web").edit(change) != null);
+        .until(() -> client.resources(AppServer.class).inNamespace(ns).withName("web").edit(change) != null);
   }
 
   private Deployment deployment() {
-    return client.apps().deployments().inNamespace("shop").withName("web").get();
+    return client.apps().deployments().inNamespace(ns).withName("web").get();
   }
 
   private AppServer appServer() {
-    return client.resources(AppServer.class).inNamespace("shop").withName("web").get();
+    return client.resources(AppServer.class).inNamespace(ns).withName("web").get();
   }
 
   /** What the Deployment controller would report once every pod of the template is ready. */
   private void markDeploymentRolledOut() {
-    var d = deployment();
+    markRolledOut("web");
+  }
+
+  private void markRolledOut(String name) {
+    var d = client.apps().deployments().inNamespace(ns).withName(name).get();
     int n = d.getSpec().getReplicas();
     d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
         .withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n).withUpdatedReplicas(n).build());
@@ -86,23 +111,24 @@ class AppServerReconcilerIT {
         """);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(deployment()).isNotNull();
-      assertThat(client.configMaps().inNamespace("shop").withName("web-gunicorn").get()).isNotNull();
-      assertThat(client.services().inNamespace("shop").withName("web").get()).isNotNull();
-      assertThat(client.resources(PodDisruptionBudget.class).inNamespace("shop").withName("web").get()).isNotNull();
+      assertThat(client.configMaps().inNamespace(ns).withName("web-gunicorn").get()).isNotNull();
+      assertThat(client.services().inNamespace(ns).withName("web").get()).isNotNull();
+      assertThat(client.resources(PodDisruptionBudget.class).inNamespace(ns).withName("web").get()).isNotNull();
     });
     String uid = appServer().getMetadata().getUid();
     for (var child : new io.fabric8.kubernetes.api.model.HasMetadata[] {
-        deployment(), client.configMaps().inNamespace("shop").withName("web-gunicorn").get(),
-        client.services().inNamespace("shop").withName("web").get()}) {
+        deployment(), client.configMaps().inNamespace(ns).withName("web-gunicorn").get(),
+        client.services().inNamespace(ns).withName("web").get()}) {
       assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind()).singleElement().satisfies(o -> {
         assertThat(o.getUid()).isEqualTo(uid);
+        assertThat(o.getName()).isEqualTo("web");
         assertThat(o.getKind()).isEqualTo("AppServer");
         assertThat(o.getController()).isTrue();
       });
     }
-    assertThat(client.configMaps().inNamespace("shop").withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
+    assertThat(client.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
         .contains("workers = 3\n");
-    assertThat(created.getMetadata().getName()).isEqualTo("web");
+    assertThat(created.getMetadata().getUid()).as("the server's uid of the created AppServer").isEqualTo(uid);
   }
 
   @Test
@@ -154,7 +180,7 @@ class AppServerReconcilerIT {
       return cr;
     });
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      assertThat(client.configMaps().inNamespace("shop").withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
+      assertThat(client.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
           .contains("workers = 5\n");
       assertThat(deployment().getSpec().getTemplate().getMetadata().getAnnotations().get("appserver.dev/config-hash"))
           .isNotEqualTo(hashBefore);
@@ -181,11 +207,11 @@ class AppServerReconcilerIT {
         image: example/app:1
         app: app:app
         """);
-    await().atMost(Duration.ofSeconds(30)).until(() -> deployment() != null && client.configMaps().inNamespace("shop").withName("web-gunicorn").get() != null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> deployment() != null && client.configMaps().inNamespace(ns).withName("web-gunicorn").get() != null);
     markDeploymentRolledOut();
     await().atMost(Duration.ofSeconds(30)).until(() -> "Ready".equals(appServer().getStatus().getPhase()));
     Deployment before = deployment();
-    String configBefore = client.configMaps().inNamespace("shop").withName("web-gunicorn").get().getData().get("gunicorn.conf.py");
+    String configBefore = client.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py");
 
     edit(cr -> {
       cr.getSpec().setImage("example/app:2");
@@ -205,7 +231,7 @@ class AppServerReconcilerIT {
     });
     assertThat(deployment().getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
     assertThat(deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("example/app:1");
-    assertThat(client.configMaps().inNamespace("shop").withName("web-gunicorn").get().getData().get("gunicorn.conf.py")).isEqualTo(configBefore);
+    assertThat(client.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py")).isEqualTo(configBefore);
     assertThat(events.reasons()).contains("InvalidSpec");
   }
 
@@ -217,19 +243,66 @@ class AppServerReconcilerIT {
         strategy: {type: BlueGreen}
         """);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      var blue = client.apps().deployments().inNamespace("shop").withName("web-blue").get();
+      var blue = client.apps().deployments().inNamespace(ns).withName("web-blue").get();
       assertThat(blue).isNotNull();
       assertThat(blue.getSpec().getSelector().getMatchLabels()).containsEntry("appserver.dev/color", "blue");
-      assertThat(client.services().inNamespace("shop").withName("web").get().getSpec().getSelector())
+      assertThat(client.services().inNamespace(ns).withName("web").get().getSpec().getSelector())
           .containsEntry("appserver.dev/color", "blue");
-      assertThat(client.services().inNamespace("shop").withName("web-preview").get()).isNotNull();
-      assertThat(client.configMaps().inNamespace("shop").withName("web-blue-gunicorn").get()).isNotNull();
+      assertThat(client.services().inNamespace(ns).withName("web-preview").get()).isNotNull();
+      assertThat(client.configMaps().inNamespace(ns).withName("web-blue-gunicorn").get()).isNotNull();
       var status = appServer().getStatus();
       assertThat(status.getBlueGreen().getActiveColor()).isEqualTo("blue");
       assertThat(status.getBlueGreen().getPhase()).isEqualTo("Idle");
     });
     assertThat(deployment()).isNull();
-    assertThat(client.apps().deployments().inNamespace("shop").withName("web-green").get()).isNull();
+    assertThat(client.apps().deployments().inNamespace(ns).withName("web-green").get()).isNull();
+  }
+
+  private String serviceColor() {
+    return client.services().inNamespace(ns).withName("web").get().getSpec().getSelector().get("appserver.dev/color");
+  }
+
+  /** The check-then-plan-again path: asked once green is fully ready, a failing check keeps blue serving. */
+  @Test
+  void aFailingPrePromotionCheckKeepsTheOldColourActiveUntilItPasses() {
+    check.answer = false;
+    create("""
+        image: example/app:1
+        app: app:app
+        strategy: {type: BlueGreen, blueGreen: {prePromotionCheck: {path: /ready, timeoutSeconds: 7}}}
+        """);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace(ns).withName("web-blue").get() != null);
+    markRolledOut("web-blue");
+    await().atMost(Duration.ofSeconds(30)).until(() -> appServer().getStatus() != null
+        && "Ready".equals(appServer().getStatus().getPhase()));
+    assertThat(check.calls).as("the first deployment has nothing to check against").isEmpty();
+
+    edit(cr -> {
+      cr.getSpec().setImage("example/app:2");
+      return cr;
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace(ns).withName("web-green").get() != null);
+    assertThat(check.calls).as("not asked while green is not ready").isEmpty();
+    markRolledOut("web-green");
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(check.calls).contains(new FakePromotionCheck.Call(ns, "web-preview", "/ready", 7));
+      assertThat(events.reasons()).contains("PrePromotionCheckFailed");
+    });
+    assertThat(serviceColor()).isEqualTo("blue");
+    assertThat(appServer().getStatus().getBlueGreen().getActiveColor()).isEqualTo("blue");
+    assertThat(appServer().getStatus().getBlueGreen().getPhase()).isEqualTo("Progressing");
+    int failedCalls = check.calls.size();
+    // Retried on its own (every 5 s), not only when something changes.
+    await().atMost(Duration.ofSeconds(20)).until(() -> check.calls.size() > failedCalls);
+    assertThat(serviceColor()).isEqualTo("blue");
+
+    check.answer = true;
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(serviceColor()).isEqualTo("green");
+      assertThat(appServer().getStatus().getBlueGreen().getActiveColor()).isEqualTo("green");
+    });
+    assertThat(events.reasons()).contains("Promoted");
   }
 
   @Test
@@ -239,7 +312,7 @@ class AppServerReconcilerIT {
         app: app:app
         """);
     await().atMost(Duration.ofSeconds(30)).until(() ->
-        client.resources(PodDisruptionBudget.class).inNamespace("shop").withName("web").get() != null);
+        client.resources(PodDisruptionBudget.class).inNamespace(ns).withName("web").get() != null);
     edit(cr -> {
       var budget = new dev.appserver.operator.api.v1alpha1.DisruptionBudgetSpec();
       budget.setEnabled(false);
@@ -247,6 +320,6 @@ class AppServerReconcilerIT {
       return cr;
     });
     await().atMost(Duration.ofSeconds(30)).until(() ->
-        client.resources(PodDisruptionBudget.class).inNamespace("shop").withName("web").get() == null);
+        client.resources(PodDisruptionBudget.class).inNamespace(ns).withName("web").get() == null);
   }
 }

@@ -466,48 +466,191 @@ class BlueGreenMachineTest {
     }
   }
 
+  /** How a colour's Deployment is observed in the walk below: every readiness dimension, one at a time. */
+  enum Readiness {
+    ABSENT, FULLY_READY, NOTHING_READY, ONE_OF_TWO_READY, HALF_UPDATED, ONE_UNAVAILABLE, NOT_OBSERVED, OLD_REVISION,
+    MORE_THAN_WANTED;
+
+    /** The observation of colour {@code c}, built from {@code m} (2 replicas wanted), or null when absent. */
+    DeploymentObservation of(Color c, AppServerModel m) {
+      String name = Names.colorDeployment("web", c.label());
+      String rev = REVISIONS.computeIfAbsent(m, Revisions::revision);
+      return switch (this) {
+        case ABSENT -> null;
+        case FULLY_READY -> new DeploymentObservation(name, rev, m.spec(), 2, 2, 2, 2, true);
+        case NOTHING_READY -> new DeploymentObservation(name, rev, m.spec(), 2, 0, 0, 0, true);
+        case ONE_OF_TWO_READY -> new DeploymentObservation(name, rev, m.spec(), 2, 1, 2, 1, true);
+        case HALF_UPDATED -> new DeploymentObservation(name, rev, m.spec(), 2, 2, 1, 2, true);
+        case ONE_UNAVAILABLE -> new DeploymentObservation(name, rev, m.spec(), 2, 2, 2, 1, true);
+        case NOT_OBSERVED -> new DeploymentObservation(name, rev, m.spec(), 2, 2, 2, 2, false);
+        case OLD_REVISION -> new DeploymentObservation(name, R0, V0.spec(), 2, 2, 2, 2, true);
+        case MORE_THAN_WANTED -> new DeploymentObservation(name, rev, m.spec(), 3, 3, 3, 3, true);
+      };
+    }
+  }
+
+  static final AppServerModel V0 = model("example/app:0", "");
+  /** Revisions of the walk's few models, computed once. */
+  static final Map<AppServerModel, String> REVISIONS = new java.util.IdentityHashMap<>();
+  static final String R0 = Revisions.revision(V0);
+
   /**
-   * The invariant behind "never leaves the active Service without ready endpoints", over every
-   * phase, readiness, Service position, request and time: the Service selects either the colour
-   * that was already serving, or one whose every pod is ready at the revision it runs (or, for the
-   * very first deployment, the only colour there is).
+   * The oracle, written out here rather than borrowed from the production predicate: every one of
+   * the {@code wanted} pods the Deployment asks for exists, runs {@code revision}, is ready and
+   * available, and the Deployment controller has seen the Deployment's latest spec.
+   */
+  static boolean everyPodReadyAt(DeploymentObservation d, String revision, int wanted) {
+    return d != null && d.observed() && revision.equals(d.revision())
+        && d.replicas() == wanted && d.updated() == wanted && d.ready() == wanted && d.available() == wanted;
+  }
+
+  /** Spec pairs (the old and the new revision) and the pre-promotion check result to observe. */
+  record Family(String name, AppServerModel v1, AppServerModel v2, Boolean check) {}
+
+  static final Family AUTO = new Family("auto", V1, V2, null);
+
+  /** Promotion mode and check result matter while a rollout waits for the switch. */
+  static List<Family> families(Phase phase) {
+    if (phase != Phase.Progressing && phase != Phase.AwaitingPromotion) return List.of(AUTO);
+    String withCheck = ", blueGreen: {prePromotionCheck: {path: /health}}";
+    var c1 = model("example/app:1", withCheck);
+    var c2 = model("example/app:2", withCheck);
+    var m1 = model("example/app:1", ", blueGreen: {autoPromote: false}");
+    var m2 = model("example/app:2", ", blueGreen: {autoPromote: false}");
+    return List.of(AUTO, new Family("manual", m1, m2, null), new Family("check not run yet", c1, c2, null),
+        new Family("check failed", c1, c2, false), new Family("check passed", c1, c2, true));
+  }
+
+  /** promote, abort, retry as bits: those that act in the phase, one at a time; elsewhere none or all three (stale). */
+  static int[] requests(Phase phase) {
+    return switch (phase) {
+      case Progressing, AwaitingPromotion -> new int[] {0, 1, 2};
+      case Aborted -> new int[] {0, 4};
+      default -> new int[] {0, 7};
+    };
+  }
+
+  /**
+   * The invariants behind "never leaves the active Service without ready endpoints", over every
+   * phase, recorded active colour, readiness of each colour (each dimension of readiness on its
+   * own: ready, updated, available, replicas, observed generation, revision, absent), Service
+   * selection (a colour, every pod, no Service), a plain Deployment being taken over, requests,
+   * time, spec, promotion mode and check result:
+   *
+   * <ul>
+   *   <li>whenever a plan moves the Service to a colour it was not seen selecting, that colour is
+   *       the one status already records as active (it was fully ready when it became so), or every
+   *       one of its pods is ready at the revision the plan runs there, or it is the very first
+   *       deployment, when nothing else exists;
+   *   <li>the Service and status agree on the active colour;
+   *   <li>the previous colour is scaled to zero only once the Service is seen on the active one.
+   * </ul>
+   *
+   * The oracle is {@link #everyPodReadyAt}, not the planner's own predicate, and every case is
+   * counted by the branch that judged it.
    */
   @Test
   void theServiceNeverMovesToAColourThatIsNotFullyReady() {
-    int plans = 0;
+    long plans = 0;
+    long unchanged = 0;
+    long backToRecorded = 0;
+    long firstDeployments = 0;
+    long handOvers = 0;
+    long switchesChecked = 0;
+    long scaleDownsChecked = 0;
+    List<String> violations = new java.util.ArrayList<>();
+    Color[] colors = {Color.BLUE, Color.GREEN, null};
+    // null: no Service; "all": a Service selecting every pod of the app (no colour)
+    String[] services = {"blue", "green", "all", null};
     for (Phase phase : Phase.values()) {
-      for (Color active : new Color[] {Color.BLUE, Color.GREEN, null}) {
-        for (int blueReady = 0; blueReady <= 2; blueReady++) {
-          for (int greenReady = 0; greenReady <= 2; greenReady++) {
-            for (Color seenService : new Color[] {Color.BLUE, Color.GREEN, null}) {
-              for (int requests = 0; requests < 8; requests++) {
-                for (long at : new long[] {0, 29, 31, 601}) {
-                  for (AppServerModel spec : List.of(V1, V2)) {
-                    var s = state(phase, active, active == null ? null : (active == Color.BLUE ? R1 : R2));
-                    Color other = active == null ? Color.BLUE : active.other();
-                    s.setPreviewColor(phase == Phase.Progressing || phase == Phase.AwaitingPromotion ? other.label() : null);
-                    s.setPreviewRevision(s.getPreviewColor() == null ? null : (other == Color.BLUE ? R1 : R2));
-                    s.setRolloutStartTime(T0.toString());
-                    s.setPreviousColor(phase == Phase.ScalingDown ? other.label() : null);
-                    s.setPreviousRevision(phase == Phase.ScalingDown ? (other == Color.BLUE ? R1 : R2) : null);
-                    s.setScaleDownAt(T0.plusSeconds(30).toString());
-                    s.setAbortedRevision(phase == Phase.Aborted ? R2 : null);
-                    var o = new Obs().state(s).color(seen(Color.BLUE, V1, 2, blueReady), Color.BLUE)
-                        .color(seen(Color.GREEN, V2, 2, greenReady), Color.GREEN).service(seenService).at(T0.plusSeconds(at));
-                    o.promote = (requests & 1) != 0;
-                    o.abort = (requests & 2) != 0;
-                    o.retry = (requests & 4) != 0;
-                    Observation observation = o.build();
-                    Plan p = BlueGreenMachine.plan(spec, observation);
-                    plans++;
-                    Color selected = serviceColor(p);
-                    boolean nothingServed = seenService == null && observation.rolling().isEmpty();
-                    if (selected == null || selected == active || selected == seenService || nothingServed) continue;
-                    DeploymentObservation chosen = observation.color(selected).orElseThrow();
-                    assertThat(chosen.fullyReady(chosen.revision(), 2))
-                        .as("%s active=%s blue=%d green=%d -> service on %s", phase, active, blueReady, greenReady, selected)
-                        .isTrue();
-                    assertThat(p.blueGreen().getActiveColor()).isEqualTo(selected.label());
+      for (Family family : families(phase)) {
+        for (AppServerModel spec : List.of(family.v1(), family.v2())) {
+          for (Color active : colors) {
+            for (boolean rolling : active == null ? new boolean[] {false, true} : new boolean[] {false}) {
+              for (Readiness blue : Readiness.values()) {
+                for (Readiness green : Readiness.values()) {
+                  for (String service : services) {
+                    for (int requests : requests(phase)) {
+                      for (long at : phase == Phase.ScalingDown ? new long[] {29, 31, 601} : new long[] {29, 601}) {
+                        var s = state(phase, active, active == null ? null : (active == Color.BLUE ? R1 : R2));
+                        Color other = active == null ? Color.BLUE : active.other();
+                        s.setPreviewColor(phase == Phase.Progressing || phase == Phase.AwaitingPromotion ? other.label() : null);
+                        s.setPreviewRevision(s.getPreviewColor() == null ? null : (other == Color.BLUE ? R1 : R2));
+                        s.setRolloutStartTime(T0.toString());
+                        s.setPreviousColor(phase == Phase.ScalingDown ? other.label() : null);
+                        s.setPreviousRevision(phase == Phase.ScalingDown ? (other == Color.BLUE ? R1 : R2) : null);
+                        s.setScaleDownAt(T0.plusSeconds(30).toString());
+                        s.setAbortedRevision(phase == Phase.Aborted ? R2 : null);
+                        Map<Color, DeploymentObservation> seen = new EnumMap<>(Color.class);
+                        DeploymentObservation b = blue.of(Color.BLUE, family.v1());
+                        DeploymentObservation g = green.of(Color.GREEN, family.v2());
+                        if (b != null) seen.put(Color.BLUE, b);
+                        if (g != null) seen.put(Color.GREEN, g);
+                        Map<String, String> selector = null;
+                        if (service != null) {
+                          selector = new HashMap<>(Names.podSelector("web"));
+                          if (!service.equals("all")) selector.put(Names.LABEL_COLOR, service);
+                        }
+                        var plain = rolling
+                            ? Optional.of(new DeploymentObservation("web", R1, V1.spec(), 2, 2, 2, 2, true))
+                            : Optional.<DeploymentObservation>empty();
+                        var observation = new Observation(s, plain, seen, selector, (requests & 1) != 0,
+                            (requests & 2) != 0, (requests & 4) != 0, family.check(), T0.plusSeconds(at));
+                        Plan p = BlueGreenMachine.plan(spec, observation);
+                        plans++;
+
+                        Color selected = serviceColor(p);
+                        Color seenColor = observation.serviceColor();
+                        Color nowActive = Color.parse(p.blueGreen().getActiveColor());
+                        java.util.function.Supplier<String> where = () -> "%s %s %s active=%s blue=%s green=%s service=%s"
+                            .formatted(family.name(), spec == family.v1() ? "v1" : "v2", phase, active, blue, green, service)
+                            + " rolling=%s requests=%d t=%d".formatted(rolling, requests, at);
+                        if (selected != nowActive) {
+                          violations.add(where.get() + ": Service on " + selected + ", status says " + nowActive);
+                        }
+
+                        Color previous = Color.parse(s.getPreviousColor());
+                        if (previous != null && observation.color(previous).isPresent()) {
+                          int keeps = p.deployment(Names.colorDeployment("web", previous.label()))
+                              .map(Plan.DeploymentTarget::replicas).orElse(0);
+                          if (keeps == 0) {
+                            scaleDownsChecked++;
+                            if (seenColor != nowActive) {
+                              violations.add(where.get() + ": previous " + previous + " scaled down, Service seen on " + seenColor);
+                            }
+                          }
+                        }
+
+                        if (selected == seenColor && (selected != null || service != null)) {
+                          unchanged++;
+                        } else if (selected != null && selected == active) {
+                          backToRecorded++;
+                        } else if (selected != null && active == null && !rolling) {
+                          // No colour recorded and no plain Deployment: the machine starts afresh with blue.
+                          firstDeployments++;
+                        } else if (selected == null) {
+                          // Every pod of the app while no colour is active: the plain Deployment being taken
+                          // over serves, and a colour comes up beside it only with the plain Deployment's revision.
+                          handOvers++;
+                          if (nowActive != null) violations.add(where.get() + ": every pod selected with " + nowActive + " active");
+                          for (Plan.DeploymentTarget t : p.deployments()) {
+                            String image = t.model().spec().getImage();
+                            if (rolling && t.color() != null && t.replicas() > 0 && !image.equals(V1.spec().getImage())) {
+                              violations.add(where.get() + ": " + t.name() + " mixes " + image + " into the plain Deployment's "
+                                  + V1.spec().getImage());
+                            }
+                          }
+                        } else {
+                          switchesChecked++;
+                          String runs = Revisions.revision(p.deployment(Names.colorDeployment("web", selected.label()))
+                              .orElseThrow().model());
+                          if (!everyPodReadyAt(observation.color(selected).orElse(null), runs, 2)) {
+                            violations.add(where.get() + ": Service moved to " + selected + " while it was "
+                                + (selected == Color.BLUE ? blue : green));
+                          }
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -516,6 +659,16 @@ class BlueGreenMachineTest {
         }
       }
     }
-    assertThat(plans).isEqualTo(5 * 3 * 3 * 3 * 3 * 8 * 4 * 2);
+    System.out.printf("[walk] %d plans: Service unchanged %d, back to the recorded active colour %d, first deployments %d,"
+        + " hand-overs %d, switches judged by the oracle %d; scale-downs of the previous colour judged %d%n", plans,
+        unchanged, backToRecorded, firstDeployments, handOvers, switchesChecked, scaleDownsChecked);
+    var byKind = violations.stream().collect(java.util.stream.Collectors.groupingBy(
+        v -> v.replaceAll(" (requests|t)=\\d+", "").replaceAll("(blue|green)=[A-Z_]+ ", ""), java.util.TreeMap::new,
+        java.util.stream.Collectors.counting()));
+    assertThat(violations).as("%d violations: %s", violations.size(), byKind.keySet().stream().limit(40).toList()).isEmpty();
+    assertThat(unchanged + backToRecorded + firstDeployments + handOvers + switchesChecked).isEqualTo(plans);
+    assertThat(plans).isEqualTo(191_808);
+    assertThat(List.of(unchanged, backToRecorded, firstDeployments, handOvers, switchesChecked, scaleDownsChecked))
+        .as("cases judged by each rule").containsExactly(65_232L, 70_524L, 13_950L, 40_158L, 1_944L, 912L);
   }
 }
