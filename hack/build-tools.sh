@@ -49,7 +49,8 @@ group_bins() {
     helm) echo "helm" ;;
     node) echo "kubelet kube-proxy" ;;
     pause) echo "pause" ;;
-    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]} node pause)" ;;
+    prometheus) echo "prometheus" ;;
+    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]} node pause prometheus)" ;;
   esac
 }
 
@@ -60,6 +61,7 @@ group_pkg() { # group binary
     kwok/*) echo "sigs.k8s.io/kwok/cmd/$2" ;;
     helm/helm) echo "helm.sh/helm/v3/cmd/helm" ;;
     pause/pause) echo "appserver-operator/hack/tools/pause" ;;
+    prometheus/prometheus) echo "github.com/prometheus/prometheus/cmd/prometheus" ;;
     *) die "no package for $1/$2" ;;
   esac
 }
@@ -69,6 +71,7 @@ group_version() {
     k8s) mod_version k8s k8s.io/kubernetes ;;
     node) mod_version node k8s.io/kubernetes ;;
     pause) echo v1 ;;
+    prometheus) mod_version prometheus github.com/prometheus/prometheus ;;
     etcd) mod_version etcd go.etcd.io/etcd/server/v3 ;;
     kwok) mod_version kwok sigs.k8s.io/kwok ;;
     helm) mod_version helm helm.sh/helm/v3 ;;
@@ -92,6 +95,11 @@ group_ldflags() {
       echo "${flags[*]}"
       ;;
     etcd | pause) echo "-s -w" ;;
+    prometheus)
+      # Prometheus' module versions are v0.3MM.P for release 3.MM.P.
+      local r="${v#v0.}"
+      echo "-s -w -X github.com/prometheus/common/version.Version=3.${r:1:2}.${r##*.} -X github.com/prometheus/common/version.Branch=release"
+      ;;
     kwok) echo "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${v#v}" ;;
     helm)
       # Same stamping as helm's own release build: its version, and the

@@ -283,6 +283,9 @@ write_network_env() { # reason the real node is unavailable, or empty
     if [[ -z "$1" ]]; then
       echo "REAL_NODE=ready"
       echo "REAL_NODE_NAME=appserver-node"
+      if [[ -f "${LOCAL_CLUSTER_DIR}/node/prometheus/port" ]]; then
+        echo "PROMETHEUS_URL=http://127.0.0.1:$(cat "${LOCAL_CLUSTER_DIR}/node/prometheus/port")"
+      fi
     else
       echo "REAL_NODE=unavailable"
       echo "REAL_NODE_REASON=$1"

@@ -39,7 +39,7 @@ CNI_BIN_DIR=/usr/lib/cni
 # Debian packages the node needs, and a command each provides.
 NODE_PACKAGES=(containerd:containerd runc:runc containernetworking-plugins:/usr/lib/cni/bridge
   iptables:iptables conntrack:conntrack openssl:openssl)
-COMPONENTS=(containerd kubelet kube-proxy)
+COMPONENTS=(containerd kubelet kube-proxy prometheus)
 
 log() { printf '[node] %s\n' "$*" >&2; }
 die() { printf '[node] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -186,6 +186,50 @@ cmd_network_down() {
     iptables -t mangle -X "$chain" 2>/dev/null || true
   done
   ip link delete "$NODE_BRIDGE" 2>/dev/null || true
+}
+
+# --- Prometheus ------------------------------------------------------------------
+
+# A Prometheus server on 127.0.0.1 that scrapes the real node's pods that ask for it
+# (prometheus.io/scrape annotations, as the operator puts them), found through the
+# API server. Only pods of this node: the fake nodes' pods run nothing to scrape.
+write_prometheus_config() {
+  mkdir -p "${NODE_DIR}/prometheus"
+  cat >"${NODE_DIR}/prometheus/prometheus.yml" <<EOF
+# Prometheus of the local cluster's real node (written by hack/node.sh)
+global: {scrape_interval: 2s, scrape_timeout: 1s, evaluation_interval: 2s}
+scrape_configs:
+- job_name: pods
+  kubernetes_sd_configs:
+  - role: pod
+    kubeconfig_file: "${KUBECONFIG_ADMIN}"
+    selectors:
+    - {role: pod, field: "spec.nodeName=${NODE_NAME}"}
+  relabel_configs:
+  - {source_labels: [__meta_kubernetes_pod_node_name], regex: "${NODE_NAME}", action: keep}
+  - {source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape], regex: "true", action: keep}
+  - {source_labels: [__meta_kubernetes_pod_ip], regex: "${REAL_POD_CIDR%.0/24}[.].+", action: keep}
+  - source_labels: [__meta_kubernetes_pod_ip, __meta_kubernetes_pod_annotation_prometheus_io_port]
+    regex: "(.+);([0-9]+)"
+    replacement: "\$1:\$2"
+    target_label: __address__
+  - {source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_path], regex: "(.+)", target_label: __metrics_path__}
+  - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}
+  - {source_labels: [__meta_kubernetes_pod_name], target_label: pod}
+  - {source_labels: [__meta_kubernetes_pod_label_app_kubernetes_io_instance], target_label: appserver}
+EOF
+}
+
+start_prometheus() {
+  local port
+  write_prometheus_config
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  echo "$port" >"${NODE_DIR}/prometheus/port"
+  log "starting prometheus on 127.0.0.1:${port}"
+  start_component prometheus "${BIN_DIR}/prometheus" --config.file="${NODE_DIR}/prometheus/prometheus.yml" \
+    --storage.tsdb.path="${NODE_DIR}/prometheus/data" --storage.tsdb.retention.time=2h \
+    --web.listen-address="127.0.0.1:${port}" --log.level=warn
+  wait_for "prometheus" curl -fsS --max-time 2 "http://127.0.0.1:${port}/-/ready" || die "prometheus did not become ready"
 }
 
 # --- the node's processes ----------------------------------------------------
@@ -372,7 +416,7 @@ remove_stale_netns() {
 
 stop_processes() {
   local c pid deadline
-  for c in kube-proxy kubelet containerd; do
+  for c in prometheus kube-proxy kubelet containerd; do
     pid="$(component_pid "$c")" || continue
     kill -TERM "$pid" 2>/dev/null || true
     deadline=$((SECONDS + 15))
@@ -419,7 +463,7 @@ cmd_up() {
   fi
   install_packages
   cmd_network_up
-  "${ROOT}/hack/build-tools.sh" node pause
+  "${ROOT}/hack/build-tools.sh" node pause prometheus
   # Left over from a stopped or crashed run: processes, mounts, pod networks, proxy rules.
   stop_processes
   kill_containers
@@ -450,6 +494,7 @@ cmd_up() {
     --v=1
   log "starting kube-proxy"
   start_component kube-proxy "${BIN_DIR}/kube-proxy" --config="${NODE_DIR}/kube-proxy.yaml" --v=1
+  start_prometheus
   exec 7>&-
 
   wait_for "node ${NODE_NAME} Ready" node_ready || die "the real node did not become Ready"

@@ -190,7 +190,7 @@ public final class AdmissionCases {
             .putObject("prePromotionCheck").put("path", "/ready").put("timeoutSeconds", 10)),
         example("busyWorkers autoscaling without a CPU request", a -> spec(a).putObject("autoscaling")
             .put("enabled", true).put("maxReplicas", 6).put("metric", "busyWorkers").put("targetBusyPercent", 60)),
-        example("metrics off", a -> spec(a).putObject("metrics").put("enabled", false).put("podMonitor", false)),
+        example("metrics off", a -> spec(a).putObject("metrics").put("enabled", false).put("scrapeAnnotations", false)),
         example("quantities in every notation", a -> {
           ObjectNode resources = spec(a).putObject("resources");
           resources.putObject("requests").put("cpu", "0.5").put("memory", "512M");
@@ -271,7 +271,7 @@ public final class AdmissionCases {
             annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
           disruptionBudget: {enabled: true, maxUnavailable: 25%}
           autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60, metric: cpu, targetBusyPercent: 70}
-          metrics: {enabled: true, port: 9100, podMonitor: false, scrapeAnnotations: true}
+          metrics: {enabled: true, port: 9100, scrapeAnnotations: true}
           strategy:
             type: RollingUpdate
             rollingUpdate: {maxSurge: 1, maxUnavailable: 0}

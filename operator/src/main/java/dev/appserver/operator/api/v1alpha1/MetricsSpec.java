@@ -20,10 +20,6 @@ public class MetricsSpec {
   private Integer port;
 
   @Default("true")
-  @JsonPropertyDescription("Create a PodMonitor (monitoring.coreos.com/v1) for the pods when the cluster has that CRD (Prometheus Operator). Default true.")
-  private Boolean podMonitor;
-
-  @Default("true")
   @JsonPropertyDescription("Put prometheus.io/scrape, /port and /path annotations on the pods, for Prometheus set up to discover pods by annotation. Default true.")
   private Boolean scrapeAnnotations;
 
@@ -31,8 +27,6 @@ public class MetricsSpec {
   public void setEnabled(Boolean enabled) { this.enabled = enabled; }
   public Integer getPort() { return port; }
   public void setPort(Integer port) { this.port = port; }
-  public Boolean getPodMonitor() { return podMonitor; }
-  public void setPodMonitor(Boolean podMonitor) { this.podMonitor = podMonitor; }
   public Boolean getScrapeAnnotations() { return scrapeAnnotations; }
   public void setScrapeAnnotations(Boolean scrapeAnnotations) { this.scrapeAnnotations = scrapeAnnotations; }
 }
