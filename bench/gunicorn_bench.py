@@ -176,6 +176,7 @@ def wrk(url: str, seconds: float, connections: int, threads: int) -> dict:
         "requests": data["requests"],
         "ok": ok,
         "errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+        "error_kinds": {k: errors[k] for k in ("connect", "read", "write", "timeout") if errors[k]},
         "non_2xx": errors["status"],
     }
 
@@ -292,7 +293,7 @@ def run_scenario(s: Scenario, args, round_no: int) -> None:
             print(
                 f"  [{round_no}] {s.label:<38} {ep:>3}: {r['rps']:8.1f} req/s  p99 {r['p99_ms']:8.1f} ms"
                 f"  server CPU {per_req} ms/req  RSS {r['rss_mib']:5.0f} PSS {pss} MiB"
-                f"  errors {r['errors']} non-2xx {r['non_2xx']}{'  ROUND FAILED' if failed(r) else ''}",
+                f"  errors {r['errors']}{r['error_kinds'] or ''} non-2xx {r['non_2xx']}{'  ROUND FAILED' if failed(r) else ''}",
                 flush=True,
             )
 
@@ -370,6 +371,11 @@ def plan(args, workloads) -> list[Scenario]:
             f"{c['workers']} x {c['worker_connections']} connections" if c["worker_class"] == "gevent" else f"{c['workers']}")
         cls = c["worker_class"] if c["worker_class"] in ("gthread", "gevent") else "uvicorn"
         scenarios.append(rendered(f"operator io {cls} ({shape})", w, group="io", endpoints=endpoints))
+        if cls == "uvicorn":
+            # uvicorn's worker drops its kept-alive connections when max_requests recycles it
+            # (wrk sees read errors; a load balancer, 502s); the same file without recycling:
+            scenarios.append(rendered(f"operator io {cls} ({shape}), --max-requests 0", w, ["--max-requests", "0"],
+                                      group="io-variant", endpoints=endpoints))
     scenarios += [rendered(f"sync workers={n}", cpu_file, ["--workers", str(n)], n) for n in args.sweep]
     if "bench-io" in workloads:
         io_file = workloads["bench-io"]
