@@ -3,9 +3,15 @@
 
 Compares, on CPU-bound (/cpu, 5 ms of Python) and I/O-bound (/io, 50 ms wait) requests:
 Flask's development server, ``gunicorn app:app`` with Gunicorn's defaults (one sync worker),
-the operator-sized configuration (an AppServer with a CPU limit of this machine's cores,
-rendered by the operator jar or read from ``--rendered``), a sweep over sync worker counts
-with that same rendered configuration, and for /io the gthread and gevent worker classes.
+the operator-sized configurations (AppServers with a CPU limit of this machine's cores and
+profile cpu, or profile io with each worker class, rendered by the operator jar; or profile
+cpu read from ``--rendered``), a sweep over sync worker counts with the profile cpu file, and
+for /io a sweep over gthread processes x threads and the gevent worker class.
+
+Only successful (2xx/3xx) answers count as throughput; a round with any socket error or other
+answer is flagged and never reported as a row's best. Memory is the whole server process
+tree's: the sum of RSS (shared pages counted once per process) and of PSS (shared pages split
+between the processes sharing them), the highest seen during the measured run.
 Every figure and ratio comes from the same run. Not a test: ``make bench-gunicorn``.
 """
 
@@ -16,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -38,19 +45,28 @@ LUA = Path(__file__).resolve().parent / "report.lua"
 OUT_DIR = ROOT / ".cache" / "bench"
 ENDPOINTS = {"cpu": "/cpu", "io": "/io"}
 CORES = os.cpu_count() or 1
+# A request that waits longer counts as a timeout error. 256 connections queued on one sync
+# worker serving /io wait 256 x 50 ms = 13 s.
+WRK_TIMEOUT_SECONDS = 30
 
 
-def bench_appserver(cores: int) -> dict:
-    return {
-        "apiVersion": "appserver.dev/v1alpha1",
-        "kind": "AppServer",
-        "metadata": {"name": "bench"},
-        "spec": {
-            "image": "example/app:1",
-            "app": "app:app",
-            "resources": {"limits": {"cpu": str(cores), "memory": "4Gi"}},
-        },
+def bench_appserver(cores: int, name: str = "bench", workers: dict | None = None, app: str = "app:app") -> dict:
+    spec = {
+        "image": "example/app:1",
+        "app": app,
+        "resources": {"limits": {"cpu": str(cores), "memory": "4Gi"}},
     }
+    if workers:
+        spec["workers"] = workers
+    return {"apiVersion": "appserver.dev/v1alpha1", "kind": "AppServer", "metadata": {"name": name}, "spec": spec}
+
+
+# The profile io AppServers, one per worker class: name -> (workers, app)
+IO_APPSERVERS = {
+    "bench-io": ({"profile": "io"}, "app:app"),
+    "bench-io-gevent": ({"profile": "io", "workerClass": "gevent"}, "app:app"),
+    "bench-io-uvicorn": ({"profile": "io", "workerClass": "uvicorn"}, "asgi:app"),
+}
 
 
 # ---- servers ----------------------------------------------------------------------------
@@ -133,7 +149,7 @@ class RenderedServer:
 
 @dataclass
 class Scenario:
-    group: str  # baseline | sweep | concurrency
+    group: str  # baseline | io (the operator's profile io files) | sweep (sync) | gthread (sweep)
     label: str
     how: str  # the command, for the report
     make: object  # () -> server context manager
@@ -145,19 +161,29 @@ class Scenario:
 
 
 def wrk(url: str, seconds: float, connections: int, threads: int) -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(LUA), url]
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", f"{WRK_TIMEOUT_SECONDS}s", "-s", str(LUA), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("BENCH_JSON "))
     data = json.loads(line.split(" ", 1)[1])
     errors = data["errors"]
+    # wrk counts every answer as a request, whatever its status; errors.status counts the ones
+    # outside 2xx/3xx. Only the others are throughput.
+    ok = data["requests"] - errors["status"]
     return {
-        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "rps": ok / (data["duration_us"] / 1e6),
         "p50_ms": data["p50_us"] / 1000,
         "p99_ms": data["p99_us"] / 1000,
         "requests": data["requests"],
+        "ok": ok,
         "errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+        "error_kinds": {k: errors[k] for k in ("connect", "read", "write", "timeout") if errors[k]},
         "non_2xx": errors["status"],
     }
+
+
+def failed(r: dict) -> bool:
+    """A round with any socket error, timeout or non-2xx/3xx answer: shown, never a best."""
+    return bool(r["errors"] or r["non_2xx"])
 
 
 def drain(server) -> None:
@@ -176,43 +202,74 @@ def drain(server) -> None:
     wait_until(quick, 120, "the warm-up's queued requests to drain", interval=0.2)
 
 
-class CpuMeter:
-    """CPU time a server's process tree spends during a run.
+def pss_bytes(pid: int) -> int | None:
+    """Proportional set size of one process from /proc/PID/smaps_rollup (Linux 4.14+), if readable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+class Meter:
+    """CPU time and memory of a server's process tree during a run.
 
     A sampler thread records every process's CPU time (all its threads) every 100 ms and
     keeps the highest value seen per PID, so a worker recycled by max_requests still counts
     (minus at most its last 100 ms), and its replacement's boot counts too. Unlike
     requests/s, this does not depend on how much CPU other work leaves to the server.
+    Every 500 ms it also sums RSS and PSS over the tree and keeps the highest sums: the
+    memory the configuration needs under this load.
     """
 
     def __init__(self, pid: int):
         self.master = psutil.Process(pid)
         self.seen: dict[int, float] = {}
+        self.rss_peak = 0
+        self.pss_peak: int | None = None
         self._stop = threading.Event()
-        self._sample()
+        self._sample(memory=True)
         self.baseline = sum(self.seen.values())
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
-    def _sample(self):
+    def _sample(self, memory: bool = False):
+        rss, pss, pss_known = 0, 0, True
         for proc in [self.master, *self.master.children(recursive=True)]:
             try:
                 t = proc.cpu_times()
+                if memory:
+                    rss += proc.memory_info().rss
             except psutil.Error:
                 continue
             self.seen[proc.pid] = max(self.seen.get(proc.pid, 0.0), t.user + t.system)
+            if memory:
+                p = pss_bytes(proc.pid)
+                if p is None:
+                    pss_known = False
+                else:
+                    pss += p
+        if memory:
+            self.rss_peak = max(self.rss_peak, rss)
+            if pss_known:
+                self.pss_peak = max(self.pss_peak or 0, pss)
 
     def _loop(self):
+        ticks = 0
         while not self._stop.wait(0.1):
+            ticks += 1
             try:
-                self._sample()
+                self._sample(memory=ticks % 5 == 0)
             except psutil.Error:
                 pass
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
-        self._sample()
+        self._sample(memory=True)
         return sum(self.seen.values()) - self.baseline
 
 
@@ -221,53 +278,72 @@ def run_scenario(s: Scenario, args, round_no: int) -> None:
         server.wait_ready()
         for ep in s.endpoints:
             url = server.url(ENDPOINTS[ep])
-            wrk(url, args.warmup, args.connections, args.wrk_threads)  # warm-up, discarded
+            connections = args.io_connections if ep == "io" else args.connections
+            wrk(url, args.warmup, connections, args.wrk_threads)  # warm-up, discarded
             drain(server)
-            meter = CpuMeter(server.pid)
-            r = wrk(url, args.duration, args.connections, args.wrk_threads)
+            meter = Meter(server.pid)
+            r = wrk(url, args.duration, connections, args.wrk_threads)
             cpu = meter.stop()
-            r["cpu_ms_per_req"] = 1000 * cpu / r["requests"] if r["requests"] else None
+            r["cpu_ms_per_req"] = 1000 * cpu / r["ok"] if r["ok"] else None
+            r["rss_mib"] = meter.rss_peak / 2**20
+            r["pss_mib"] = meter.pss_peak / 2**20 if meter.pss_peak is not None else None
             s.results.setdefault(ep, []).append(r)
             per_req = f"{r['cpu_ms_per_req']:6.2f}" if r["cpu_ms_per_req"] is not None else "     -"
+            pss = f"{r['pss_mib']:6.0f}" if r["pss_mib"] is not None else "     -"
             print(
-                f"  [{round_no}] {s.label:<34} {ep:>3}: {r['rps']:8.1f} req/s  p99 {r['p99_ms']:8.1f} ms"
-                f"  server CPU {per_req} ms/req  errors {r['errors']} non-2xx {r['non_2xx']}",
+                f"  [{round_no}] {s.label:<38} {ep:>3}: {r['rps']:8.1f} req/s  p99 {r['p99_ms']:8.1f} ms"
+                f"  server CPU {per_req} ms/req  RSS {r['rss_mib']:5.0f} PSS {pss} MiB"
+                f"  errors {r['errors']}{r['error_kinds'] or ''} non-2xx {r['non_2xx']}{'  ROUND FAILED' if failed(r) else ''}",
                 flush=True,
             )
 
 
 def best(s: Scenario, ep: str) -> dict | None:
-    """The round with the most requests/s: background load on a shared machine only slows a run down."""
-    runs = s.results.get(ep)
+    """The error-free round with the most successful requests/s (background load on a shared
+    machine only slows a run down), or None when every round had errors."""
+    runs = [r for r in s.results.get(ep, []) if not failed(r)]
     return max(runs, key=lambda r: r["rps"]) if runs else None
 
 
 # ---- the plan -----------------------------------------------------------------------------
 
 
-def load_workload(args):
+def load_workloads(args) -> tuple[dict, str]:
+    """name -> rendered Workload: "bench" (profile cpu) and, when the jar renders, the IO_APPSERVERS."""
     if args.rendered:
         docs = [d for d in yaml.safe_load_all(Path(args.rendered).read_text()) if d]
         names = [d["metadata"]["name"] for d in docs if d.get("kind") == "Deployment"]
         if len(names) != 1:
             sys.exit(f"--rendered must hold the resources of one AppServer, found Deployments {names}")
         appserver = {"metadata": {"name": names[0]}, "spec": {"app": "app:app"}}
-        return Rendered(docs, {names[0]: appserver}).workload(names[0]), f"pre-rendered {args.rendered}"
+        print("--rendered: the profile io rows need the operator jar and are left out", flush=True)
+        return {"bench": Rendered(docs, {names[0]: appserver}).workload(names[0])}, f"pre-rendered {args.rendered}"
     try:
         jar = operator_jar()
-        return render([bench_appserver(CORES)]).workload("bench"), f"rendered by {jar.relative_to(ROOT) if jar.is_relative_to(ROOT) else jar}"
+        appservers = [bench_appserver(CORES)] + [
+            bench_appserver(CORES, name, workers, app) for name, (workers, app) in IO_APPSERVERS.items()]
+        rendered = render(appservers)
+        where = jar.relative_to(ROOT) if jar.is_relative_to(ROOT) else jar
+        return {a["metadata"]["name"]: rendered.workload(a["metadata"]["name"]) for a in appservers}, f"rendered by {where}"
     except RenderError as exc:
         sys.exit(f"bench-gunicorn: {exc}\n(or pass --rendered FILE with the output of `render`)")
 
 
-def plan(args, workload) -> list[Scenario]:
-    sized = workload.config["workers"]
-    rendered_cmd = "gunicorn --config gunicorn.conf.py (rendered)"
+def sizing_line(workload) -> str:
+    return workload.config_text.splitlines()[1].lstrip("# ")
 
-    def rendered(label, overrides=(), workers=None, group="sweep", endpoints=("cpu", "io"), how=None):
-        n = workers or sized
+
+def plan(args, workloads) -> list[Scenario]:
+    cpu_file = workloads["bench"]
+    sized = cpu_file.config["workers"]
+    rendered_cmd = "gunicorn --config gunicorn.conf.py (rendered{})"
+
+    def rendered(label, workload, overrides=(), workers=None, group="sweep", endpoints=("cpu", "io"), how=None):
+        n = workers or workload.config["workers"]
+        which = "" if workload is cpu_file else f" for {workload.name}"
         return Scenario(
-            group, label, how or f"{rendered_cmd} {' '.join(overrides)} app:app".replace("  ", " "),
+            group, label,
+            how or f"{rendered_cmd.format(which)} {' '.join(overrides)} {workload.argv[-1]}".replace("  ", " "),
             lambda: RenderedServer(workload, list(overrides), n), endpoints,
         )
 
@@ -284,71 +360,90 @@ def plan(args, workload) -> list[Scenario]:
               env={"PORT": "{port}"}),
         plain("gunicorn defaults (1 sync)", [str(VENV_BIN / "gunicorn"), "--bind", "127.0.0.1:{port}", "app:app"],
               "gunicorn --bind 127.0.0.1:PORT app:app"),
-        rendered(f"operator-sized ({sized} sync)", group="baseline", how=f"{rendered_cmd} app:app"),
+        rendered(f"operator cpu ({sized} sync)", cpu_file, group="baseline"),
     ]
-    scenarios += [rendered(f"sync workers={n}", ["--workers", str(n)], n) for n in args.sweep]
-    scenarios += [
-        rendered(f"gthread workers={sized} threads={t}", ["--worker-class", "gthread", "--threads", str(t)],
-                 group="concurrency", endpoints=("io",) if t != args.gthread_threads[0] else ("cpu", "io"))
-        for t in args.gthread_threads
-    ]
-    scenarios += [
-        rendered(f"gevent workers={n}", ["--worker-class", "gevent", "--workers", str(n)], n, group="concurrency")
-        for n in args.gevent_workers
-    ]
+    for name, endpoints in (("bench-io", ("cpu", "io")), ("bench-io-gevent", ("cpu", "io")), ("bench-io-uvicorn", ("io",))):
+        if name not in workloads:
+            continue
+        w = workloads[name]
+        c = w.config
+        shape = f"{c['workers']} x {c['threads']} threads" if c["worker_class"] == "gthread" else (
+            f"{c['workers']} x {c['worker_connections']} connections" if c["worker_class"] == "gevent" else f"{c['workers']}")
+        cls = c["worker_class"] if c["worker_class"] in ("gthread", "gevent") else "uvicorn"
+        scenarios.append(rendered(f"operator io {cls} ({shape})", w, group="io", endpoints=endpoints))
+        if cls == "uvicorn":
+            # uvicorn's worker drops its kept-alive connections when max_requests recycles it
+            # (wrk sees read errors; a load balancer, 502s); the same file without recycling:
+            scenarios.append(rendered(f"operator io {cls} ({shape}), --max-requests 0", w, ["--max-requests", "0"],
+                                      group="io-variant", endpoints=endpoints))
+    scenarios += [rendered(f"sync workers={n}", cpu_file, ["--workers", str(n)], n) for n in args.sweep]
+    if "bench-io" in workloads:
+        io_file = workloads["bench-io"]
+        scenarios += [
+            rendered(f"gthread {p} x {t}", io_file, ["--workers", str(p), "--threads", str(t)], p,
+                     group="gthread", endpoints=("io",))
+            for p in args.gthread_processes for t in args.gthread_threads
+        ]
     return scenarios
 
 
 # ---- report -------------------------------------------------------------------------------
 
 
-def fmt(s, ep):
+def cells(s, ep):
+    runs = s.results.get(ep)
+    if not runs:
+        return None
     x = best(s, ep)
+    spread = "/".join(f"{r['rps']:.0f}" + ("*" if failed(r) else "") for r in runs)
     if not x:
-        return "", "", ""
-    flag = "" if not (x["errors"] or x["non_2xx"]) else f" ({x['errors'] + x['non_2xx']} err)"
-    spread = "/".join(f"{r['rps']:.0f}" for r in s.results[ep])
-    cpu = min((r["cpu_ms_per_req"] for r in s.results[ep] if r["cpu_ms_per_req"]), default=None)
-    return f"{x['rps']:.0f}{flag} ({spread})", f"{x['p99_ms']:.0f}", f"{cpu:.2f}" if cpu else ""
+        return [f"errors in every round ({spread})", "", "", "", ""]
+    cpu = min((r["cpu_ms_per_req"] for r in runs if r["cpu_ms_per_req"] and not failed(r)), default=None)
+    pss = f"{x['pss_mib']:.0f}" if x["pss_mib"] is not None else "-"
+    return [f"{x['rps']:.0f} ({spread})", f"{x['p99_ms']:.0f}", f"{cpu:.2f}" if cpu else "", f"{x['rss_mib']:.0f}", pss]
 
 
-def table(scenarios):
+def table(scenarios, ep):
     rows = [
-        "| configuration | /cpu req/s (rounds) | /cpu p99 ms | /cpu server CPU ms/req "
-        "| /io req/s (rounds) | /io p99 ms | /io server CPU ms/req |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| configuration | /{ep} req/s (rounds) | p99 ms | server CPU ms/req | RSS MiB | PSS MiB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in scenarios:
-        c, i = fmt(s, "cpu"), fmt(s, "io")
-        rows.append(f"| {s.label} | {' | '.join(c)} | {' | '.join(i)} |")
+        c = cells(s, ep)
+        if c:
+            rows.append(f"| {s.label} | {' | '.join(c)} |")
     return "\n".join(rows)
 
 
 def ratios(scenarios):
-    by = {s.label: s for s in scenarios}
-    operator = next(s for s in scenarios if s.label.startswith("operator-sized"))
-    defaults = by["gunicorn defaults (1 sync)"]
+    by_group = lambda g, ep: [s for s in scenarios if s.group == g and best(s, ep)]  # noqa: E731
+    rps = lambda s, ep: best(s, ep)["rps"] if best(s, ep) else None  # noqa: E731
+    find = lambda prefix: next((s for s in scenarios if s.label.startswith(prefix)), None)  # noqa: E731
+    op_cpu, op_io = find("operator cpu"), find("operator io gthread")
+    defaults = find("gunicorn defaults")
     lines = []
-    for ep in ENDPOINTS:
-        rps = lambda s: best(s, ep)["rps"]  # noqa: E731
-        sweep = [s for s in scenarios if s.group == "sweep" and ep in s.results]
-        top_sweep = max(sweep, key=rps)
-        op = rps(operator)
-        if not (op and rps(top_sweep) and rps(defaults)):
-            lines.append(f"- /{ep}: a configuration completed no request; no ratio")
-            continue
-        lines.append(
-            f"- /{ep}: operator-sized {op:.0f} req/s = {op / rps(top_sweep):.2f} x the sweep's best "
-            f"({top_sweep.label}, {rps(top_sweep):.0f} req/s) and {op / rps(defaults):.2f} x "
-            f"Gunicorn's defaults ({rps(defaults):.0f} req/s)"
-        )
-        others = [s for s in scenarios if s.group == "concurrency" and ep in s.results]
-        if others:
-            top = max(others, key=rps)
-            lines.append(
-                f"- /{ep}: best concurrent worker class {top.label}, {rps(top):.0f} req/s = "
-                f"{rps(top) / op:.2f} x operator-sized"
-            )
+
+    def ratio(what, a, b, ep, of):
+        ra, rb = (rps(a, ep) if a else None), (rps(b, ep) if b else None)
+        if not (ra and rb):
+            lines.append(f"- /{ep}: {what}: no error-free round to compare")
+            return
+        lines.append(f"- /{ep}: {what}: {a.label} {ra:.0f} req/s = **{ra / rb:.2f} x** {of + ' ' if of else ''}({b.label}, {rb:.0f} req/s)")
+
+    top = lambda g, ep: max(by_group(g, ep), key=lambda s: rps(s, ep), default=None)  # noqa: E731
+    ratio("profile cpu against the sync sweep", op_cpu, top("sweep", "cpu"), "cpu", "the sweep's best")
+    ratio("profile cpu against Gunicorn's defaults", op_cpu, defaults, "cpu", "")
+    if op_io:
+        ratio("profile io on CPU-bound requests", op_io, op_cpu, "cpu", "profile cpu")
+        ratio("profile io against the gthread sweep", op_io, top("gthread", "io"), "io", "the sweep's best")
+        ratio("profile io against profile cpu", op_io, op_cpu, "io", "")
+        for s in scenarios:
+            if s.group == "io" and s is not op_io:
+                ratio("another worker class", s, op_io, "io", "")
+    ratio("the sync sweep's best against profile cpu", top("sweep", "io"), op_cpu, "io", "")
+    failures = [f"{s.label} /{ep} round {i + 1}" for s in scenarios for ep, runs in s.results.items()
+                for i, r in enumerate(runs) if failed(r)]
+    lines.append("- rounds with errors (marked * above, never counted as a best): " + (", ".join(failures) or "none"))
     return "\n".join(lines)
 
 
@@ -359,21 +454,29 @@ def main():
     p.add_argument("--warmup", type=int, default=1, help="seconds of discarded load before each run (default 1)")
     p.add_argument("--rounds", type=int, default=2,
                    help="passes over every configuration, interleaved; the best round is reported (default 2)")
-    p.add_argument("--connections", type=int, default=64, help="concurrent connections (default 64)")
+    p.add_argument("--connections", type=int, default=64, help="concurrent connections for /cpu (default 64)")
+    p.add_argument("--io-connections", type=int, default=256,
+                   help="concurrent connections for /io (default 256: more than the 64 with which every "
+                        "configuration of 64 or more in flight would hit the same 64 / 50 ms ceiling)")
     p.add_argument("--wrk-threads", type=int, default=2)
     ints = lambda s: [int(x) for x in s.split(",")]  # noqa: E731
     p.add_argument("--sweep", type=ints, default=[1, 2, 3, 4, 5, 6, 8, 12, 16], help="sync worker counts")
-    p.add_argument("--gthread-threads", type=ints, default=[4, 8, 16, 32], help="threads per gthread worker")
-    p.add_argument("--gevent-workers", type=ints, default=[2, CORES * 2 + 1])
+    p.add_argument("--gthread-processes", type=ints, default=[2, CORES * 2 + 1, 8], help="gthread processes in the /io sweep")
+    p.add_argument("--gthread-threads", type=ints, default=[8, 16, 32, 64], help="threads per gthread process in the /io sweep")
+    p.add_argument("--only", help="run only the configurations whose label matches this regular expression")
     args = p.parse_args()
     if subprocess.run(["which", "wrk"], capture_output=True).returncode:
         sys.exit("bench-gunicorn: wrk is not installed (apt-get install wrk)")
 
-    workload, source = load_workload(args)
-    scenarios = plan(args, workload)
+    workloads, source = load_workloads(args)
+    scenarios = plan(args, workloads)
+    if args.only:
+        scenarios = [s for s in scenarios if re.search(args.only, s.label)]
     runs = sum(len(s.endpoints) for s in scenarios) * args.rounds
     print(f"{len(scenarios)} servers x {args.rounds} rounds, {runs} measured runs of {args.duration:g}s (+{args.warmup:g}s warm-up), "
-          f"{args.connections} connections; operator config {source}: workers={workload.config['workers']}", flush=True)
+          f"{args.connections} connections for /cpu, {args.io_connections} for /io; operator configs {source}:", flush=True)
+    for name, w in workloads.items():
+        print(f"  {name}: {sizing_line(w)}", flush=True)
     load_before = os.getloadavg()[0]
     if load_before > 0.5:
         print(f"warning: 1-minute load average is {load_before:.2f} before the run; other work on this "
@@ -388,15 +491,15 @@ def main():
     gunicorn_version = subprocess.run([str(VENV_BIN / "gunicorn"), "--version"], capture_output=True, text=True).stdout.strip()
     header = (
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {CORES} cores, Python {platform.python_version()}, "
-        f"{gunicorn_version}, {wrk_version.split(' Copyright')[0]}; wrk -t{args.wrk_threads} -c{args.connections} "
-        f"-d{args.duration:g}s after {args.warmup:g}s warm-up, best of {args.rounds} interleaved rounds; operator config {source}; total {elapsed / 60:.1f} min; "
+        f"{gunicorn_version}, {wrk_version.split(' Copyright')[0]}; wrk -t{args.wrk_threads} -c{args.connections} (/cpu) or -c{args.io_connections} (/io) "
+        f"-d{args.duration:g}s after {args.warmup:g}s warm-up, best error-free of {args.rounds} interleaved rounds; operator configs {source}; total {elapsed / 60:.1f} min; "
         f"1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (the run's own load included)"
     )
-    groups = [("Baselines", "baseline"), ("Sync worker sweep (rendered config, --workers N)", "sweep"),
-              ("Concurrent worker classes (rendered config + overrides)", "concurrency")]
-    report = [header, ""]
-    for title, g in groups:
-        report += [f"### {title}", "", table([s for s in scenarios if s.group == g]), ""]
+    report = [header, "", "Operator configurations:", ""]
+    report += [f"- {name}: `{sizing_line(w)}`" for name, w in workloads.items()]
+    report += [""]
+    for ep in ENDPOINTS:
+        report += [f"### /{ep}", "", table(scenarios, ep), ""]
     report += ["### Ratios (same run)", "", ratios(scenarios), "", "### Commands", ""]
     report += [f"- {s.label}: `{s.how}`" for s in scenarios]
     text = "\n".join(report) + "\n"
@@ -406,7 +509,7 @@ def main():
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (OUT_DIR / f"gunicorn-{stamp}.md").write_text(text)
     (OUT_DIR / f"gunicorn-{stamp}.json").write_text(json.dumps(
-        {"header": header, "config": workload.config_text, "scenarios": [
+        {"header": header, "configs": {n: w.config_text for n, w in workloads.items()}, "scenarios": [
             {"group": s.group, "label": s.label, "how": s.how, "results": s.results} for s in scenarios]}, indent=2, default=str))
     print(f"written to {OUT_DIR}/gunicorn-{stamp}.md and .json")
 

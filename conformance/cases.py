@@ -67,7 +67,7 @@ TUNED = appserver(
     gunicorn={
         "timeoutSeconds": 45,
         "gracefulTimeoutSeconds": 20,
-        "keepAliveSeconds": 75,
+        "keepAliveSeconds": 90,
         "maxRequests": 500,
         "maxRequestsJitter": 50,
         "preload": True,
@@ -90,7 +90,42 @@ WORKER_CLASSES = {
     ),
 }
 
-ALL = [WEB, TIMEOUT, GRACEFUL, RECYCLE, TUNED]
+# Profile io and the classes it runs: name -> (AppServer, settings Gunicorn must be given).
+# Each case says what the operator's sizing rule gives for it (see docs/sizing.md).
+PROFILES = {
+    # 1 core: floor(2 x 1) + 1 = 3 processes, 64 threads each (the io default).
+    "io-default": (
+        appserver("io-default", resources=limits("1"), workers={"profile": "io"}),
+        {"worker_class": "gthread", "workers": 3, "threads": 64, "worker_connections": 1000},
+    ),
+    # 500m: 2 processes; concurrency 10 spread over them = 5 threads each.
+    "io-concurrency": (
+        appserver("io-concurrency", resources=limits("500m"), workers={"profile": "io", "concurrency": 10}),
+        {"worker_class": "gthread", "workers": 2, "threads": 5, "worker_connections": 1000},
+    ),
+    # gevent keeps its class; concurrency 50 over 2 processes = 25 connections each.
+    "io-gevent": (
+        appserver("io-gevent", resources=limits("500m"), workers={"profile": "io", "workerClass": "gevent", "concurrency": 50}),
+        {"worker_class": "gevent", "workers": 2, "threads": 1, "worker_connections": 25},
+    ),
+    "io-uvicorn": (
+        appserver("io-uvicorn", app="asgi:app", resources=limits("500m"), workers={"profile": "io", "workerClass": "uvicorn"}),
+        {"worker_class": "uvicorn_worker.UvicornWorker", "workers": 2, "threads": 1},
+    ),
+}
+
+# One gthread process with the default timeout (30 s): a request may outlast it.
+IO_SLOW = appserver("io-slow", resources=limits("500m"), workers={"profile": "io", "count": 1, "concurrency": 4})
+# One gevent process with a short timeout: a request that never yields silences its loop.
+GEVENT_BLOCKED = appserver(
+    "gevent-blocked",
+    resources=limits("500m"),
+    workers={"profile": "io", "workerClass": "gevent", "count": 1},
+    gunicorn={"timeoutSeconds": 2},
+)
+
+ALL = [WEB, TIMEOUT, GRACEFUL, RECYCLE, TUNED, IO_SLOW, GEVENT_BLOCKED]
+ALL += [a for a, _ in PROFILES.values()]
 ALL += [a for a, _ in SIZING.values()]
 ALL += [a for a, _ in WORKER_CLASSES.values()]
 NAMES = [a["metadata"]["name"] for a in ALL]

@@ -135,3 +135,58 @@ def test_max_requests_recycles_workers(serve):
     assert max(served.values()) <= limit + jitter, dict(served)
     for pid in retired_later_worker():
         assert limit <= served[pid] <= limit + jitter, f"worker {pid} retired after {served[pid]} requests"
+
+
+def test_gthread_request_longer_than_timeout_completes(serve):
+    # A gthread worker's main loop tells the master it is alive while a thread serves, so
+    # `timeout` does not bound requests: a 60 s upstream call with timeout 30 (the default)
+    # completes, on the same worker, and the master never logs a timeout. The one long test
+    # of the suite; a client timeout bounds it.
+    server = serve("io-slow")
+    timeout = server.config["timeout"]
+    assert server.config["worker_class"] == "gthread" and timeout == 30
+    server.wait_healthy()
+    (worker,) = server.wait_workers(1)
+    seconds = 2 * timeout
+
+    slow, served_by = _start_slow_request(server, seconds)
+    assert served_by == worker
+    # Meanwhile the same process keeps answering on its other threads.
+    assert server.get("/health").status_code == 200
+    response = slow.result(timeout=seconds + 60)
+    assert response.status_code == 200 and response.text == f"slow done s={seconds}\n"
+    assert server.worker_pids() == {worker}
+    assert "WORKER TIMEOUT" not in server.log()
+
+
+def test_gevent_request_that_never_yields_fails_and_its_worker_is_replaced(serve):
+    # A gevent worker heartbeats from its event loop: a request that computes without yielding
+    # silences it. The master logs the timeout and signals the worker; the worker handles the
+    # signal when the loop runs again (gevent delivers signals on the loop), so the request
+    # fails and the worker is replaced once the computation gives the loop back.
+    server = serve("gevent-blocked")
+    timeout = server.config["timeout"]
+    assert server.config["worker_class"] == "gevent" and timeout == 2
+    server.wait_healthy()
+    (victim,) = server.wait_workers(1)
+    cpu_seconds = 3 * timeout
+
+    pool = ThreadPoolExecutor(1)
+    started = time.monotonic()
+    busy = pool.submit(server.get, f"/cpu?ms={cpu_seconds * 1000}", 120)  # CPU time, never yields
+    pool.shutdown(wait=False)
+
+    server.wait_log(rf"WORKER TIMEOUT \(pid:{victim}\)", timeout=cpu_seconds * 10)
+    assert time.monotonic() - started >= timeout - 1
+
+    def replaced():
+        pids = server.worker_pids()
+        return victim not in pids and len(pids) == 1 and pids
+
+    # The computation takes cpu_seconds of CPU, longer on a loaded machine.
+    wait_until(replaced, cpu_seconds * 10, f"gevent worker {victim} to be replaced\n{server.describe()}")
+    try:
+        assert busy.result(timeout=SLACK_SECONDS).status_code != 200, "the timed-out request must not succeed"
+    except httpx.TransportError:
+        pass
+    server.wait_healthy()

@@ -165,7 +165,7 @@ def test_gunicorn_settings_follow_the_spec(workload):
     )} == {
         "timeout": 45,
         "graceful_timeout": 20,
-        "keepalive": 75,
+        "keepalive": 90,
         "max_requests": 500,
         "max_requests_jitter": 50,
         "preload_app": True,

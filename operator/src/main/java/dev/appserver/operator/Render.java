@@ -39,7 +39,8 @@ public final class Render {
   public int render(Reader input, String source, PrintStream out, PrintStream err) throws IOException {
     List<JsonNode> documents = readDocuments(input);
     List<String> errors = new ArrayList<>();
-    List<HasMetadata> children = new ArrayList<>();
+    List<List<HasMetadata>> children = new ArrayList<>();
+    List<String> summaries = new ArrayList<>();
     int appServers = 0;
     for (int i = 0; i < documents.size(); i++) {
       JsonNode doc = documents.get(i);
@@ -56,7 +57,9 @@ public final class Render {
         outcome.errors().forEach(fe -> errors.add(source + ": " + label + ": " + fe));
         continue;
       }
-      children.addAll(ChildResources.initial(outcome.model()));
+      children.add(ChildResources.initial(outcome.model()));
+      var model = outcome.model();
+      summaries.add("# " + label + ": " + model.sizing().explanation() + "\n# " + label + ": " + model.inFlightSummary());
     }
     if (!errors.isEmpty()) {
       errors.forEach(err::println);
@@ -66,9 +69,13 @@ public final class Render {
       err.printf("%s: no %s AppServer found%n", source, API_VERSION);
       return 1;
     }
-    for (HasMetadata child : children) {
-      if (child.getMetadata().getNamespace() == null) child.getMetadata().setNamespace(null);
-      out.print(K8S.asYaml(child));
+    for (int i = 0; i < children.size(); i++) {
+      // A YAML comment: tools that read the documents ignore it, people reviewing them see the sizing.
+      out.println(summaries.get(i));
+      for (HasMetadata child : children.get(i)) {
+        if (child.getMetadata().getNamespace() == null) child.getMetadata().setNamespace(null);
+        out.print(K8S.asYaml(child));
+      }
     }
     return 0;
   }

@@ -54,6 +54,35 @@ class RenderTest {
   }
 
   @Test
+  void saysHowEachAppServerIsSizedAndWhatIsInFlightInTotal() throws IOException {
+    int code = render("""
+        apiVersion: appserver.dev/v1alpha1
+        kind: AppServer
+        metadata: {name: chat}
+        spec: {image: x:1, app: 'app:app', replicas: 3, resources: {limits: {cpu: 2}}, workers: {profile: io, concurrency: 100}}
+        ---
+        apiVersion: appserver.dev/v1alpha1
+        kind: AppServer
+        metadata: {name: b}
+        spec: {image: x:1, app: 'app:app', resources: {limits: {cpu: 500m}}}
+        """);
+    assertThat(code).as(err.toString()).isZero();
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).startsWith("""
+        # appserver/chat: io, cpu limit 2: floor(2 x 2) + 1 = 5; 5 gthread processes x 20 threads (concurrency 100) = 100 in flight
+        # appserver/chat: 100 in flight per pod, 300 across 3 replicas
+        ---
+        """);
+    assertThat(text).contains("""
+        # appserver/b: cpu limit 500m: floor(2 x 0.5) + 1 = 2; 2 sync processes = 2 in flight
+        # appserver/b: 2 in flight per pod, 4 across 2 replicas
+        ---
+        """);
+    assertThat(text.indexOf("# appserver/b:")).isGreaterThan(text.lastIndexOf("name: \"chat\"")); // before its own documents
+    assertThat(rendered()).hasSize(8); // the comments are no documents
+  }
+
+  @Test
   void invalidInputFailsNamingEveryBadField() throws IOException {
     int code = render("""
         apiVersion: appserver.dev/v1alpha1

@@ -21,4 +21,27 @@ public record AppServerModel(
     String config = GunicornConfig.render(name, spec, sizing);
     return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));
   }
+
+  /** Requests in flight across the desired replicas, or null when Gunicorn does not cap them per pod. */
+  public Integer inFlightTotal() {
+    return sizing.inFlight() == null ? null : sizing.inFlight() * spec.getReplicas();
+  }
+
+  /**
+   * Requests in flight per pod and in total, for people: with autoscaling, the range its
+   * replica bounds allow.
+   */
+  public String inFlightSummary() {
+    Integer perPod = sizing.inFlight();
+    if (perPod == null) return "requests in flight not capped by Gunicorn";
+    int replicas = spec.getReplicas();
+    String text = perPod + " in flight per pod, " + (perPod * replicas) + " across " + replicas
+        + (replicas == 1 ? " replica" : " replicas");
+    var autoscaling = spec.getAutoscaling();
+    if (autoscaling != null && Boolean.TRUE.equals(autoscaling.getEnabled()) && autoscaling.getMaxReplicas() != null) {
+      text += " (autoscaling " + autoscaling.getMinReplicas() + "-" + autoscaling.getMaxReplicas() + ": "
+          + (perPod * autoscaling.getMinReplicas()) + "-" + (perPod * autoscaling.getMaxReplicas()) + ")";
+    }
+    return text;
+  }
 }

@@ -24,8 +24,8 @@ public final class GunicornConfig {
   /** The metrics module, shipped in the same ConfigMap and imported by gunicorn.conf.py. */
   public static final String METRICS_FILE_NAME = "appserver_metrics.py";
   public static final String METRICS_MODULE = resource(METRICS_FILE_NAME);
-  /** Gunicorn's worker_connections default: what one gevent or uvicorn worker takes at once. */
-  static final int DEFAULT_WORKER_CONNECTIONS = 1000;
+  /** Gunicorn's worker_connections default: the busy ratio's denominator for a uvicorn worker. */
+  static final int DEFAULT_WORKER_CONNECTIONS = Sizing.GUNICORN_WORKER_CONNECTIONS;
 
   private GunicornConfig() {}
 
@@ -38,8 +38,9 @@ public final class GunicornConfig {
     line(py, "proc_name", str(procName));
     line(py, "bind", str("0.0.0.0:" + spec.getPort()));
     line(py, "workers", sizing.workers());
-    line(py, "worker_class", str(spec.getWorkers().getWorkerClass().gunicornName()));
+    line(py, "worker_class", str(sizing.workerClass().gunicornName()));
     line(py, "threads", sizing.threads());
+    line(py, "worker_connections", sizing.workerConnections());
     line(py, "timeout", g.getTimeoutSeconds());
     line(py, "graceful_timeout", g.getGracefulTimeoutSeconds());
     line(py, "keepalive", g.getKeepAliveSeconds());
@@ -77,10 +78,11 @@ public final class GunicornConfig {
 
   /** Requests one worker process serves at once: the denominator of the busy ratio. */
   public static int capacityPerWorker(AppServerSpec spec, Sizing sizing) {
-    return switch (spec.getWorkers().getWorkerClass()) {
+    return switch (sizing.workerClass()) {
       case SYNC -> 1;
       case GTHREAD -> sizing.threads();
-      case GEVENT, UVICORN -> DEFAULT_WORKER_CONNECTIONS;
+      case GEVENT -> sizing.workerConnections();
+      case UVICORN -> DEFAULT_WORKER_CONNECTIONS;
     };
   }
 

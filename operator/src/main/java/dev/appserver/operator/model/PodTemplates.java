@@ -36,6 +36,9 @@ public final class PodTemplates {
   /** Seconds of slack in the termination grace period beyond preStop + graceful timeout. */
   public static final int GRACE_MARGIN_SECONDS = 5;
 
+  /** Set to the worker process count in the container. */
+  public static final String WEB_CONCURRENCY = "WEB_CONCURRENCY";
+
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
   private PodTemplates() {}
@@ -99,6 +102,9 @@ public final class PodTemplates {
     if (env.stream().noneMatch(e -> "PYTHONUNBUFFERED".equals(e.getName()))) {
       env.add(new EnvVar("PYTHONUNBUFFERED", "1", null));
     }
+    // The process count, for libraries and apps that size themselves by it (admission refuses a
+    // user-set WEB_CONCURRENCY); Gunicorn itself takes workers from the rendered file.
+    env.add(new EnvVar(WEB_CONCURRENCY, Integer.toString(m.sizing().workers()), null));
     ProbesSpec probes = spec.getProbes();
     return new ContainerBuilder()
         .withName(Names.CONTAINER)

@@ -248,7 +248,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
 
   private void recordTransitions(AppServer resource, AppServerStatus now) {
     AppServerStatus before = resource.getStatus() == null ? new AppServerStatus() : resource.getStatus();
-    if (!Objects.equals(before.getWorkers(), now.getWorkers()) || !Objects.equals(before.getThreads(), now.getThreads())) {
+    if (!Objects.equals(before.getWorkers(), now.getWorkers()) || !Objects.equals(before.getThreads(), now.getThreads())
+        || !Objects.equals(before.getWorkerClass(), now.getWorkerClass())) {
       events.record(resource, EventRecorder.NORMAL, "Sized",
           now.getWorkers() + " Gunicorn workers per pod (" + now.getSizing() + ")");
     }

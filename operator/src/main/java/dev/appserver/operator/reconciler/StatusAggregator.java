@@ -71,12 +71,18 @@ public final class StatusAggregator {
       status.setSelector(Names.selectorString(selector != null ? selector : Names.podSelector(model.name())));
       status.setWorkers(model.sizing().workers());
       status.setThreads(model.sizing().threads());
+      status.setWorkerClass(model.sizing().workerClass());
+      status.setInFlightPerPod(model.sizing().inFlight());
+      status.setInFlight(model.inFlightTotal());
       status.setSizing(model.sizing().explanation());
     } else {
       status.setSelector(Optional.ofNullable(previous.getSelector())
           .orElse(Names.selectorString(Names.podSelector(cr.getMetadata().getName()))));
       status.setWorkers(previous.getWorkers());
       status.setThreads(previous.getThreads());
+      status.setWorkerClass(previous.getWorkerClass());
+      status.setInFlightPerPod(previous.getInFlightPerPod());
+      status.setInFlight(previous.getInFlight());
       status.setSizing(previous.getSizing());
     }
 
@@ -146,7 +152,7 @@ public final class StatusAggregator {
   private static String workersSummary(AppServerModel m) {
     int w = m.sizing().workers();
     int t = m.sizing().threads();
-    return w + (w == 1 ? " worker" : " workers") + (t > 1 ? " x " + t + " threads" : "") + " per pod";
+    return w + (w == 1 ? " worker" : " workers") + (t > 1 ? " x " + t + " threads" : "") + " per pod, " + m.inFlightSummary();
   }
 
   private static int orZero(Integer value) {

@@ -58,6 +58,30 @@ public final class AdmissionCases {
             "spec.port", "Invalid value: 70000: spec.port in body should be less than or equal to 65535"),
         new Bad("threads with the sync worker", s -> s.putObject("workers").put("threads", 4).put("workerClass", "sync"),
             "spec.workers.threads", "spec.workers.threads greater than 1 needs spec.workers.workerClass gthread"),
+        new Bad("threads without a worker class", s -> s.putObject("workers").put("threads", 4),
+            "spec.workers.threads", "spec.workers.threads greater than 1 needs spec.workers.workerClass gthread"),
+        new Bad("threads with gevent under profile io", s -> s.putObject("workers").put("profile", "io").put("workerClass", "gevent").put("threads", 4),
+            "spec.workers.threads", "spec.workers.threads greater than 1 needs spec.workers.workerClass gthread"),
+        new Bad("threads 1 with profile io", s -> s.putObject("workers").put("profile", "io").put("threads", 1),
+            "spec.workers.threads", "spec.workers.threads 1 with spec.workers.profile io serves one request per process"),
+        new Bad("sync with profile io", s -> s.putObject("workers").put("profile", "io").put("workerClass", "sync"),
+            "spec.workers.workerClass", "spec.workers.workerClass sync serves one request per process"),
+        new Bad("concurrency with profile cpu", s -> s.putObject("workers").put("concurrency", 100),
+            "spec.workers.concurrency", "spec.workers.concurrency needs spec.workers.profile io"),
+        new Bad("concurrency with explicit profile cpu and gthread", s -> s.putObject("workers").put("profile", "cpu").put("workerClass", "gthread").put("concurrency", 100),
+            "spec.workers.concurrency", "spec.workers.concurrency needs spec.workers.profile io"),
+        new Bad("concurrency and threads", s -> s.putObject("workers").put("profile", "io").put("threads", 8).put("concurrency", 100),
+            "spec.workers.concurrency", "spec.workers.concurrency and spec.workers.threads both set the threads per process"),
+        new Bad("concurrency with uvicorn", s -> s.putObject("workers").put("profile", "io").put("workerClass", "uvicorn").put("concurrency", 100),
+            "spec.workers.concurrency", "spec.workers.concurrency cannot be applied to workerClass uvicorn"),
+        new Bad("concurrency 0", s -> s.putObject("workers").put("profile", "io").put("concurrency", 0),
+            "spec.workers.concurrency", "Invalid value: 0: spec.workers.concurrency in body should be greater than or equal to 1"),
+        new Bad("concurrency above 1024", s -> s.putObject("workers").put("profile", "io").put("concurrency", 1025),
+            "spec.workers.concurrency", "Invalid value: 1025: spec.workers.concurrency in body should be less than or equal to 1024"),
+        new Bad("unknown profile", s -> s.putObject("workers").put("profile", "web"),
+            "spec.workers.profile", "Unsupported value: \"web\": supported values: \"cpu\", \"io\""),
+        new Bad("WEB_CONCURRENCY in env", s -> s.putArray("env").addObject().put("name", "WEB_CONCURRENCY").put("value", "4"),
+            "spec.env", "spec.env must not set WEB_CONCURRENCY"),
         new Bad("jitter not below maxRequests", s -> s.putObject("gunicorn").put("maxRequests", 100).put("maxRequestsJitter", 100),
             "spec.gunicorn.maxRequestsJitter", "must be smaller than spec.gunicorn.maxRequests"),
         new Bad("extraArgs sets --workers", s -> s.putObject("gunicorn").putArray("extraArgs").add("--workers").add("3"),
@@ -191,6 +215,16 @@ public final class AdmissionCases {
         example("busyWorkers autoscaling without a CPU request", a -> spec(a).putObject("autoscaling")
             .put("enabled", true).put("maxReplicas", 6).put("metric", "busyWorkers").put("targetBusyPercent", 60)),
         example("metrics off", a -> spec(a).putObject("metrics").put("enabled", false).put("scrapeAnnotations", false)),
+        workers("profile io alone", "{profile: io}"),
+        workers("profile io with concurrency", "{profile: io, concurrency: 100}"),
+        workers("profile io with count and concurrency", "{profile: io, count: 4, concurrency: 1024}"),
+        workers("profile io with threads", "{profile: io, threads: 8}"),
+        workers("profile io with explicit gthread and threads", "{profile: io, workerClass: gthread, threads: 8}"),
+        workers("profile io with gevent and concurrency", "{profile: io, workerClass: gevent, concurrency: 500}"),
+        workers("profile io with uvicorn", "{profile: io, workerClass: uvicorn}"),
+        workers("profile cpu with gthread and threads", "{profile: cpu, workerClass: gthread, threads: 4}"),
+        workers("threads 1 with profile cpu", "{threads: 1}"),
+        workers("concurrency 1", "{profile: io, concurrency: 1}"),
         example("quantities in every notation", a -> {
           ObjectNode resources = spec(a).putObject("resources");
           resources.putObject("requests").put("cpu", "0.5").put("memory", "512M");
@@ -212,6 +246,15 @@ public final class AdmissionCases {
 
   public static ObjectNode spec(ObjectNode appServer) {
     return (ObjectNode) appServer.get("spec");
+  }
+
+  private static Example workers(String name, String workersYaml) {
+    try {
+      var workers = YAML.readTree(workersYaml);
+      return example(name, a -> spec(a).set("workers", workers));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Example example(String name, Consumer<ObjectNode> change) {
@@ -245,7 +288,7 @@ public final class AdmissionCases {
             - configMapRef: {name: shop-config}
           podLabels: {tier: web}
           podAnnotations: {prometheus.io/scrape: "true"}
-          workers: {count: 4, max: 16, memoryPerWorker: 128Mi, workerClass: gthread, threads: 8}
+          workers: {profile: cpu, count: 4, max: 16, memoryPerWorker: 128Mi, workerClass: gthread, threads: 8}
           gunicorn:
             timeoutSeconds: 60
             gracefulTimeoutSeconds: 45

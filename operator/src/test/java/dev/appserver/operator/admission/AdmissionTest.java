@@ -42,12 +42,15 @@ class AdmissionTest {
     assertThat(spec.get("port").asInt()).isEqualTo(8000);
     assertThat(spec.get("replicas").asInt()).isEqualTo(2);
     assertThat(spec.at("/workers/max").asInt()).isEqualTo(8);
-    assertThat(spec.at("/workers/workerClass").asText()).isEqualTo("sync");
-    assertThat(spec.at("/workers/threads").asInt()).isEqualTo(1);
+    assertThat(spec.at("/workers/profile").asText()).isEqualTo("cpu");
+    // No schema default: the worker class and threads follow the profile (resolved by Sizing).
+    assertThat(spec.at("/workers/workerClass").isMissingNode()).isTrue();
+    assertThat(spec.at("/workers/threads").isMissingNode()).isTrue();
+    assertThat(spec.at("/workers/concurrency").isMissingNode()).isTrue();
     assertThat(spec.at("/workers/count").isMissingNode()).isTrue(); // no default
     assertThat(spec.at("/gunicorn/timeoutSeconds").asInt()).isEqualTo(30);
     assertThat(spec.at("/gunicorn/gracefulTimeoutSeconds").asInt()).isEqualTo(30);
-    assertThat(spec.at("/gunicorn/keepAliveSeconds").asInt()).isEqualTo(5);
+    assertThat(spec.at("/gunicorn/keepAliveSeconds").asInt()).isEqualTo(75);
     assertThat(spec.at("/gunicorn/maxRequests").asInt()).isEqualTo(1000);
     assertThat(spec.at("/gunicorn/maxRequestsJitter").asInt()).isEqualTo(100);
     assertThat(spec.at("/gunicorn/preload").asBoolean(true)).isFalse();
@@ -254,7 +257,7 @@ class AdmissionTest {
 
     assertThat(result.errors()).isEmpty();
     assertThat(result.defaulted().at("/spec/port").asInt()).isEqualTo(8000);
-    assertThat(result.defaulted().at("/spec/workers/workerClass").asText()).isEqualTo("sync");
+    assertThat(result.defaulted().at("/spec/workers/profile").asText()).isEqualTo("cpu");
     assertThat(result.defaulted().get("spec").has("serviceAccountName")).isFalse();
   }
 

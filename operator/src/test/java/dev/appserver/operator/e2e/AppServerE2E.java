@@ -28,6 +28,13 @@ class AppServerE2E extends E2ESupport {
       port out of range              | {image: x, app: 'app:app', port: 70000}                                        | spec.port
       threads without gthread        | {image: x, app: 'app:app', workers: {threads: 4}}                              | spec.workers.threads
       unknown worker class           | {image: x, app: 'app:app', workers: {workerClass: fast}}                       | spec.workers.workerClass
+      threads 1 with profile io      | {image: x, app: 'app:app', workers: {profile: io, threads: 1}}                 | spec.workers.threads
+      sync with profile io           | {image: x, app: 'app:app', workers: {profile: io, workerClass: sync}}          | spec.workers.workerClass
+      concurrency with profile cpu   | {image: x, app: 'app:app', workers: {concurrency: 100}}                        | spec.workers.concurrency
+      concurrency and threads        | {image: x, app: 'app:app', workers: {profile: io, threads: 8, concurrency: 100}} | spec.workers.concurrency
+      concurrency with uvicorn       | {image: x, app: 'app:app', workers: {profile: io, workerClass: uvicorn, concurrency: 100}} | spec.workers.concurrency
+      concurrency above 1024         | {image: x, app: 'app:app', workers: {profile: io, concurrency: 1025}}          | spec.workers.concurrency
+      WEB_CONCURRENCY in env         | {image: x, app: 'app:app', env: [{name: WEB_CONCURRENCY, value: '4'}]}         | spec.env
       jitter not below max requests  | {image: x, app: 'app:app', gunicorn: {maxRequests: 10, maxRequestsJitter: 10}} | spec.gunicorn.maxRequestsJitter
       managed flag in extraArgs      | {image: x, app: 'app:app', gunicorn: {extraArgs: ['--workers', '9']}}          | spec.gunicorn.extraArgs
       joined short flag in extraArgs | {image: x, app: 'app:app', gunicorn: {extraArgs: ['-w9']}}                     | spec.gunicorn.extraArgs
@@ -60,7 +67,32 @@ class AppServerE2E extends E2ESupport {
     assertThat(cm.getData().get("gunicorn.conf.py")).contains("workers = 2\n", "bind = \"0.0.0.0:8000\"\n");
     var status = kube.resources(AppServer.class).inNamespace(ns).withName("web").get().getStatus();
     assertThat(status.getReady()).isEqualTo("2/2");
-    assertThat(status.getSizing()).isEqualTo("cpu limit 500m: floor(2 x 0.5) + 1 = 2");
+    assertThat(status.getSizing()).isEqualTo("cpu limit 500m: floor(2 x 0.5) + 1 = 2; 2 sync processes = 2 in flight");
+    assertThat(status.getInFlightPerPod()).isEqualTo(2);
+    assertThat(status.getInFlight()).isEqualTo(4);
+  }
+
+  @Test
+  void ioAppServerRunsGthreadSizedFromItsConcurrency() {
+    apply(appServer("chat", """
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: "1", memory: 512Mi}}
+        workers: {profile: io, concurrency: 60}
+        """)).ok();
+    waitReady("chat");
+    var stored = operator.client.resources(AppServer.class).inNamespace(ns).withName("chat").get();
+    assertThat(stored.getSpec().getWorkers().getWorkerClass()).as("no schema default for the class").isNull();
+    assertThat(stored.getSpec().getWorkers().getThreads()).as("no schema default for threads").isNull();
+    var cm = operator.client.configMaps().inNamespace(ns).withName("chat-gunicorn").get();
+    assertThat(cm.getData().get("gunicorn.conf.py"))
+        .contains("workers = 3\n", "worker_class = \"gthread\"\n", "threads = 20\n", "keepalive = 75\n");
+    var env = deployment("chat").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(env).filteredOn(e -> e.getName().equals("WEB_CONCURRENCY")).extracting(e -> e.getValue()).containsExactly("3");
+    var status = stored.getStatus();
+    assertThat(status.getSizing()).isEqualTo("io, cpu limit 1: floor(2 x 1) + 1 = 3; 3 gthread processes x 20 threads (concurrency 60) = 60 in flight");
+    assertThat(status.getInFlightPerPod()).isEqualTo(60);
+    assertThat(status.getInFlight()).isEqualTo(120);
   }
 
   @Test
@@ -78,7 +110,7 @@ class AppServerE2E extends E2ESupport {
     });
     assertThat(Kubectl.run("get", "asrv", "-n", ns).ok().out()).contains("web");
     String explain = Kubectl.run("explain", "appserver.spec.workers").ok().out();
-    assertThat(explain).contains("memoryPerWorker", "workerClass", "floor(2 x cores) + 1");
+    assertThat(explain).contains("memoryPerWorker", "workerClass", "floor(2 x cores) + 1", "profile", "concurrency");
   }
 
   @Test

@@ -58,6 +58,20 @@ class ChildResourcesTest {
   }
 
   @Test
+  void webConcurrencyTellsTheAppItsProcessCount() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: "2"}}
+        workers: {profile: io}
+        env: [{name: A, value: "1"}]
+        """);
+    var env = deployment(m).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(env).filteredOn(e -> e.getName().equals("WEB_CONCURRENCY")).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("5").isEqualTo(Integer.toString(m.sizing().workers())));
+  }
+
+  @Test
   void extraArgsGoBetweenConfigAndApp() {
     var m = TestAppServers.model("""
         image: example/app:1
@@ -213,7 +227,7 @@ class ChildResourcesTest {
     assertThat(pod.getImagePullSecrets()).extracting("name").containsExactly("regcred");
     assertThat(pod.getTopologySpreadConstraints()).hasSize(1);
     var c = pod.getContainers().get(0);
-    assertThat(c.getEnv()).extracting("name").containsExactly("A", "PYTHONUNBUFFERED");
+    assertThat(c.getEnv()).extracting("name").containsExactly("A", "PYTHONUNBUFFERED", "WEB_CONCURRENCY");
     assertThat(c.getEnvFrom()).hasSize(1);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.appserver.operator.TestAppServers;
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.api.v1alpha1.WorkerClass;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.ChildResources;
 import dev.appserver.operator.reconciler.StatusAggregator.Problem;
@@ -44,13 +45,61 @@ class StatusAggregatorTest {
     assertThat(s.getReady()).isEqualTo("2/2");
     assertThat(s.getObservedGeneration()).isEqualTo(3L);
     assertThat(s.getWorkers()).isEqualTo(3);
-    assertThat(s.getSizing()).isEqualTo("no cpu limit or request, assuming 1 core: floor(2 x 1) + 1 = 3");
+    assertThat(s.getSizing()).isEqualTo("no cpu limit or request, assuming 1 core: floor(2 x 1) + 1 = 3; 3 sync processes = 3 in flight");
+    assertThat(s.getWorkerClass()).isEqualTo(WorkerClass.SYNC);
+    assertThat(s.getInFlightPerPod()).isEqualTo(3);
+    assertThat(s.getInFlight()).isEqualTo(6);
     assertThat(s.getSelector()).isEqualTo("app.kubernetes.io/name=appserver,app.kubernetes.io/instance=web");
     assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
     assertThat(Conditions.isTrue(s.getConditions(), "Progressing")).isFalse();
     assertThat(Conditions.isTrue(s.getConditions(), "Degraded")).isFalse();
     assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
-    assertThat(s.getMessage()).isEqualTo("2/2 pods ready, 3 workers per pod");
+    assertThat(s.getMessage()).isEqualTo("2/2 pods ready, 3 workers per pod, 3 in flight per pod, 6 across 2 replicas");
+  }
+
+  @Test
+  void ioSizingShowsRequestsInFlightPerPodAndInTotal() {
+    var io = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        replicas: 3
+        resources: {limits: {cpu: "2"}}
+        workers: {profile: io, concurrency: 100}
+        """);
+    var s = StatusAggregator.aggregate(cr(), io, deployment(1, 1, 3, 3, 3), null, T0);
+    assertThat(s.getWorkers()).isEqualTo(5);
+    assertThat(s.getThreads()).isEqualTo(20);
+    assertThat(s.getWorkerClass()).isEqualTo(WorkerClass.GTHREAD);
+    assertThat(s.getInFlightPerPod()).isEqualTo(100);
+    assertThat(s.getInFlight()).isEqualTo(300);
+    assertThat(s.getSizing()).isEqualTo("io, cpu limit 2: floor(2 x 2) + 1 = 5; 5 gthread processes x 20 threads (concurrency 100) = 100 in flight");
+    assertThat(s.getMessage()).isEqualTo("3/3 pods ready, 5 workers x 20 threads per pod, 100 in flight per pod, 300 across 3 replicas");
+  }
+
+  @Test
+  void autoscaledTotalsShowTheRangeOfTheReplicaBounds() {
+    var io = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {requests: {cpu: "1"}}
+        workers: {profile: io}
+        autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 10}
+        """);
+    assertThat(io.inFlightTotal()).isEqualTo(384);
+    assertThat(io.inFlightSummary()).isEqualTo("192 in flight per pod, 384 across 2 replicas (autoscaling 2-10: 384-1920)");
+  }
+
+  @Test
+  void uvicornHasNoInFlightCount() {
+    var uv = TestAppServers.model("""
+        image: example/app:1
+        app: asgi:app
+        workers: {profile: io, workerClass: uvicorn}
+        """);
+    var s = StatusAggregator.aggregate(cr(), uv, deployment(1, 1, 2, 2, 2), null, T0);
+    assertThat(s.getInFlightPerPod()).isNull();
+    assertThat(s.getInFlight()).isNull();
+    assertThat(s.getMessage()).isEqualTo("2/2 pods ready, 3 workers per pod, requests in flight not capped by Gunicorn");
   }
 
   @Test
@@ -96,6 +145,9 @@ class StatusAggregatorTest {
     assertThat(s.getPhase()).isEqualTo("Degraded");
     assertThat(s.getMessage()).isEqualTo("spec.strategy.type: BlueGreen is not supported");
     assertThat(s.getWorkers()).isEqualTo(3);
+    assertThat(s.getInFlightPerPod()).isEqualTo(3);
+    assertThat(s.getInFlight()).isEqualTo(6);
+    assertThat(s.getWorkerClass()).isEqualTo(WorkerClass.SYNC);
     var degraded = Conditions.find(s.getConditions(), "Degraded").orElseThrow();
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("InvalidSpec");

@@ -22,6 +22,10 @@ import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
+    value = "!has(self.env) || self.env.all(e, e.name != 'WEB_CONCURRENCY')",
+    message = "spec.env must not set WEB_CONCURRENCY: the operator sets it to the number of Gunicorn worker processes; use spec.workers",
+    fieldPath = ".env")
+@ValidationRule(
     value = "!has(self.env) || self.env.all(e, e.name != 'GUNICORN_CMD_ARGS')",
     message = "spec.env must not set GUNICORN_CMD_ARGS: it overrides the generated Gunicorn configuration; use spec.gunicorn (or spec.gunicorn.extraArgs)",
     fieldPath = ".env")

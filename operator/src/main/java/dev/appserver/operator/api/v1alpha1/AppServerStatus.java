@@ -44,7 +44,16 @@ public class AppServerStatus {
   @JsonPropertyDescription("Threads per worker.")
   private Integer threads;
 
-  @JsonPropertyDescription("How the worker count was reached.")
+  @JsonPropertyDescription("Gunicorn worker class the pods run (from spec.workers.workerClass, else the profile).")
+  private WorkerClass workerClass;
+
+  @JsonPropertyDescription("Requests one pod serves at once: processes x threads (gthread) or x connections (gevent). Unset for uvicorn, whose event loop takes every request. With an app that holds one database connection per thread, also its connections per pod.")
+  private Integer inFlightPerPod;
+
+  @JsonPropertyDescription("inFlightPerPod x the desired replicas: the requests (and per-thread database connections) of the whole AppServer.")
+  private Integer inFlight;
+
+  @JsonPropertyDescription("How the worker count, class and concurrency were reached.")
   private String sizing;
 
   @JsonPropertyDescription("Human-readable summary of the current state.")
@@ -73,6 +82,12 @@ public class AppServerStatus {
   public void setWorkers(Integer workers) { this.workers = workers; }
   public Integer getThreads() { return threads; }
   public void setThreads(Integer threads) { this.threads = threads; }
+  public WorkerClass getWorkerClass() { return workerClass; }
+  public void setWorkerClass(WorkerClass workerClass) { this.workerClass = workerClass; }
+  public Integer getInFlightPerPod() { return inFlightPerPod; }
+  public void setInFlightPerPod(Integer inFlightPerPod) { this.inFlightPerPod = inFlightPerPod; }
+  public Integer getInFlight() { return inFlight; }
+  public void setInFlight(Integer inFlight) { this.inFlight = inFlight; }
   public String getSizing() { return sizing; }
   public void setSizing(String sizing) { this.sizing = sizing; }
   public BlueGreenStatus getBlueGreen() { return blueGreen; }
@@ -94,6 +109,9 @@ public class AppServerStatus {
         && Objects.equals(selector, s.selector)
         && Objects.equals(workers, s.workers)
         && Objects.equals(threads, s.threads)
+        && Objects.equals(workerClass, s.workerClass)
+        && Objects.equals(inFlightPerPod, s.inFlightPerPod)
+        && Objects.equals(inFlight, s.inFlight)
         && Objects.equals(sizing, s.sizing)
         && Objects.equals(message, s.message)
         && Objects.equals(blueGreen, s.blueGreen);
@@ -102,6 +120,6 @@ public class AppServerStatus {
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, phase, conditions, replicas, readyReplicas, updatedReplicas,
-        ready, selector, workers, threads, sizing, message, blueGreen);
+        ready, selector, workers, threads, workerClass, inFlightPerPod, inFlight, sizing, message, blueGreen);
   }
 }

@@ -23,7 +23,7 @@ public class GunicornSpec {
   @Default("30")
   @Min(0)
   @Max(86400)
-  @JsonPropertyDescription("Seconds a worker may stay silent (a sync worker: handle one request) before the master kills and replaces it. 0 disables. Default 30.")
+  @JsonPropertyDescription("Seconds a worker may stay silent before the master kills and replaces it. A sync worker is silent while it handles a request, so this bounds each request; a gthread worker signals from its main loop while its threads serve, so it does not bound requests; a gevent or uvicorn worker is silent while a request blocks its loop. 0 disables. Default 30. See docs/sizing.md.")
   private Integer timeoutSeconds;
 
   @Default("30")
@@ -32,10 +32,10 @@ public class GunicornSpec {
   @JsonPropertyDescription("Seconds in-flight requests get to finish after SIGTERM. The pod's terminationGracePeriodSeconds is computed to cover it. Default 30.")
   private Integer gracefulTimeoutSeconds;
 
-  @Default("5")
+  @Default("75")
   @Min(0)
   @Max(3600)
-  @JsonPropertyDescription("Seconds to hold an idle keep-alive connection (ignored by the sync worker). Behind a load balancer, set it above the balancer's idle timeout. Default 5.")
+  @JsonPropertyDescription("Seconds to hold an idle keep-alive connection. The sync worker (profile cpu) ignores it and closes every connection after its response; gthread, gevent and uvicorn honour it. Default 75: above the 60 s idle timeout of common load balancers (AWS ALB, ingress-nginx), so the balancer, never Gunicorn, closes an idle connection first.")
   private Integer keepAliveSeconds;
 
   @Default("1000")
