@@ -50,7 +50,8 @@ CORES = os.cpu_count() or 1
 WRK_TIMEOUT_SECONDS = 30
 
 
-def bench_appserver(cores: int, name: str = "bench", workers: dict | None = None, app: str = "app:app") -> dict:
+def bench_appserver(cores: int, name: str = "bench", workers: dict | None = None, app: str = "app:app",
+                    metrics: bool = True) -> dict:
     spec = {
         "image": "example/app:1",
         "app": app,
@@ -58,6 +59,8 @@ def bench_appserver(cores: int, name: str = "bench", workers: dict | None = None
     }
     if workers:
         spec["workers"] = workers
+    if not metrics:
+        spec["metrics"] = {"enabled": False}
     return {"apiVersion": "appserver.dev/v1alpha1", "kind": "AppServer", "metadata": {"name": name}, "spec": spec}
 
 
@@ -321,7 +324,10 @@ def load_workloads(args) -> tuple[dict, str]:
     try:
         jar = operator_jar()
         appservers = [bench_appserver(CORES)] + [
-            bench_appserver(CORES, name, workers, app) for name, (workers, app) in IO_APPSERVERS.items()]
+            bench_appserver(CORES, name, workers, app) for name, (workers, app) in IO_APPSERVERS.items()] + [
+            # The same two files without the metrics hooks: what measuring costs.
+            bench_appserver(CORES, "bench-nometrics", metrics=False),
+            bench_appserver(CORES, "bench-io-nometrics", IO_APPSERVERS["bench-io"][0], metrics=False)]
         rendered = render(appservers)
         where = jar.relative_to(ROOT) if jar.is_relative_to(ROOT) else jar
         return {a["metadata"]["name"]: rendered.workload(a["metadata"]["name"]) for a in appservers}, f"rendered by {where}"
@@ -376,6 +382,12 @@ def plan(args, workloads) -> list[Scenario]:
             # (wrk sees read errors; a load balancer, 502s); the same file without recycling:
             scenarios.append(rendered(f"operator io {cls} ({shape}), --max-requests 0", w, ["--max-requests", "0"],
                                       group="io-variant", endpoints=endpoints))
+    if "bench-nometrics" in workloads:
+        scenarios.append(rendered(f"operator cpu ({sized} sync), metrics off", workloads["bench-nometrics"],
+                                  group="metrics-off", endpoints=("cpu",)))
+    if "bench-io-nometrics" in workloads:
+        scenarios.append(rendered("operator io gthread, metrics off", workloads["bench-io-nometrics"],
+                                  group="metrics-off", endpoints=("io",)))
     scenarios += [rendered(f"sync workers={n}", cpu_file, ["--workers", str(n)], n) for n in args.sweep]
     if "bench-io" in workloads:
         io_file = workloads["bench-io"]
@@ -441,6 +453,10 @@ def ratios(scenarios):
             if s.group == "io" and s is not op_io:
                 ratio("another worker class", s, op_io, "io", "")
     ratio("the sync sweep's best against profile cpu", top("sweep", "io"), op_cpu, "io", "")
+    # What Gunicorn's metrics hooks cost: the same file with metrics on against off (goal: within 3 %).
+    off = lambda prefix: next((s for s in scenarios if s.group == "metrics-off" and s.label.startswith(prefix)), None)  # noqa: E731
+    ratio("metrics on against off, profile cpu", op_cpu, off("operator cpu"), "cpu", "")
+    ratio("metrics on against off, profile io", op_io, off("operator io gthread"), "io", "")
     failures = [f"{s.label} /{ep} round {i + 1}" for s in scenarios for ep, runs in s.results.items()
                 for i, r in enumerate(runs) if failed(r)]
     lines.append("- rounds with errors (marked * above, never counted as a best): " + (", ".join(failures) or "none"))
