@@ -33,8 +33,8 @@ test-helm: ## Chart tests (*HelmTest): helm lint, helm template, the values sche
 	$(ROOT)/hack/build-tools.sh helm
 	cd $(ROOT) && PATH=$(LOCAL_CLUSTER_BIN):$$PATH $(MVN) $(MVN_FLAGS) test -pl operator -Phelm
 
-test-e2e: cluster-up $(JAR) ## End-to-end tests (*E2E) against the local control plane (the chart's too: helm, the jar)
-	$(ROOT)/hack/build-tools.sh helm
+test-e2e: cluster-up $(JAR) ## End-to-end tests (*E2E) against the local control plane (the chart's too: helm, kstatus, the jar)
+	$(ROOT)/hack/build-tools.sh helm kstatus
 	@if grep -qx 'REAL_NODE=ready' $(LOCAL_CLUSTER_DIR)/network.env; then $(ROOT)/hack/images.sh example operator; fi
 	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
 	  $(MVN) $(MVN_FLAGS) test -pl operator -Pe2e

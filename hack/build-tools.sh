@@ -2,9 +2,9 @@
 # Builds the pinned local control-plane tools from Go modules and links them
 # into .local-cluster/bin/.
 #
-#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm node pause
-#                                      (default: k8s etcd kwok helm; node and pause
-#                                      are the real node's, built by hack/node.sh)
+#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm kstatus node pause
+#                                      (default: k8s etcd kwok helm kstatus; node and
+#                                      pause are the real node's, built by hack/node.sh)
 #
 # Versions are pinned by the go.mod/go.sum files under hack/tools/<group>/.
 # Binaries are cached outside the checkout, keyed by a hash of those files, the
@@ -23,7 +23,7 @@ TOOLS_DIR="${ROOT}/hack/tools"
 CACHE_DIR="${APPSERVER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/appserver-operator}"
 LOCAL_CLUSTER_DIR="${LOCAL_CLUSTER_DIR:-${ROOT}/.local-cluster}"
 BIN_LINK_DIR="${LOCAL_CLUSTER_DIR}/bin"
-ALL_GROUPS=(k8s etcd kwok helm)
+ALL_GROUPS=(k8s etcd kwok helm kstatus)
 MIN_GO_MINOR=26 # kwok v0.8.0, etcd v3.6.x and helm v3.22 declare go 1.26.0
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
@@ -47,6 +47,7 @@ group_bins() {
     etcd) echo "etcd" ;;
     kwok) echo "kwok kwokctl" ;;
     helm) echo "helm" ;;
+    kstatus) echo "kstatus" ;;
     node) echo "kubelet kube-proxy" ;;
     pause) echo "pause" ;;
     prometheus) echo "prometheus" ;;
@@ -61,6 +62,7 @@ group_pkg() { # group binary
     kwok/*) echo "sigs.k8s.io/kwok/cmd/$2" ;;
     helm/helm) echo "helm.sh/helm/v3/cmd/helm" ;;
     pause/pause) echo "appserver-operator/hack/tools/pause" ;;
+    kstatus/kstatus) echo "appserver-operator/hack/tools/kstatus" ;;
     prometheus/prometheus) echo "github.com/prometheus/prometheus/cmd/prometheus" ;;
     *) die "no package for $1/$2" ;;
   esac
@@ -71,6 +73,7 @@ group_version() {
     k8s) mod_version k8s k8s.io/kubernetes ;;
     node) mod_version node k8s.io/kubernetes ;;
     pause) echo v1 ;;
+    kstatus) mod_version kstatus sigs.k8s.io/cli-utils ;;
     prometheus) mod_version prometheus github.com/prometheus/prometheus ;;
     etcd) mod_version etcd go.etcd.io/etcd/server/v3 ;;
     kwok) mod_version kwok sigs.k8s.io/kwok ;;
@@ -94,7 +97,7 @@ group_ldflags() {
       done
       echo "${flags[*]}"
       ;;
-    etcd | pause) echo "-s -w" ;;
+    etcd | pause | kstatus) echo "-s -w" ;;
     prometheus)
       # Prometheus' module versions are v0.3MM.P for release 3.MM.P.
       local r="${v#v0.}"
@@ -129,7 +132,7 @@ group_key() { # group -> cache key
   v="$(group_version "$g")"
   h="$( {
     cat "${TOOLS_DIR}/${g}/go.mod" "${TOOLS_DIR}/${g}/go.sum"
-    # A group with sources of its own (pause) is rebuilt when they change.
+    # A group with sources of its own (pause, kstatus) is rebuilt when they change.
     cat "${TOOLS_DIR}/${g}"/*.go 2>/dev/null || true
     echo "${GO_VERSION} $(go env GOOS GOARCH) CGO_ENABLED=0 -trimpath"
     group_ldflags "$g"

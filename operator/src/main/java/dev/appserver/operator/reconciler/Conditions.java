@@ -12,6 +12,10 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  /** kstatus: True while the desired revision is not yet fully serving. */
+  public static final String RECONCILING = "Reconciling";
+  /** kstatus: True when the operator cannot make progress without a change. */
+  public static final String STALLED = "Stalled";
 
   private Conditions() {}
 

@@ -133,10 +133,20 @@ public final class StatusAggregator {
             + " keeps serving (change the spec or annotate appserver.dev/retry=true to try again)"
         : stalled.map(DeploymentCondition::getMessage).orElse("no problems");
 
+    // The two conditions kstatus (Flux, Helm --wait, kpt) reads. They never are True together, so
+    // the verdict does not depend on their order: Stalled is Degraded (nothing moves until the spec
+    // changes or a retry is asked for), Reconciling is Progressing unless stalled.
+    boolean stalledNow = degraded;
+    boolean reconciling = progressing && !stalledNow;
+    String reconcilingReason = stalledNow ? degradedReason : progressReason;
+    String reconcilingMessage = stalledNow ? "stalled: " + degradedMessage : progressMessage;
+
     status.setConditions(List.of(
         Conditions.condition(prevConditions, Conditions.READY, isReady, readyReason, readyMessage, generation, now),
         Conditions.condition(prevConditions, Conditions.PROGRESSING, progressing, progressReason, progressMessage, generation, now),
-        Conditions.condition(prevConditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now)));
+        Conditions.condition(prevConditions, Conditions.DEGRADED, degraded, degradedReason, degradedMessage, generation, now),
+        Conditions.condition(prevConditions, Conditions.RECONCILING, reconciling, reconcilingReason, reconcilingMessage, generation, now),
+        Conditions.condition(prevConditions, Conditions.STALLED, stalledNow, degradedReason, degradedMessage, generation, now)));
 
     status.setPhase(degraded ? "Degraded" : progressing ? "Progressing" : isReady ? "Ready" : "Pending");
     String summary = degraded ? degradedMessage

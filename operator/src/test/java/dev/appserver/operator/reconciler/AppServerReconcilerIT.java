@@ -146,7 +146,7 @@ class AppServerReconcilerIT {
       assertThat(status.getReady()).isEqualTo("2/2");
       assertThat(status.getWorkers()).isEqualTo(3);
       assertThat(status.getSizing()).contains("floor(2 x 1) + 1 = 3");
-      assertThat(status.getConditions()).extracting("type").containsExactly("Ready", "Progressing", "Degraded");
+      assertThat(status.getConditions()).extracting("type").containsExactly("Ready", "Progressing", "Degraded", "Reconciling", "Stalled");
     });
     assertThat(events.reasons()).contains("Sized", "RolledOut");
   }

@@ -189,4 +189,115 @@ class StatusAggregatorTest {
     assertThat(s.getPhase()).isEqualTo("Ready");
     assertThat(s.getReady()).isEqualTo("0/0");
   }
+
+  private static dev.appserver.operator.api.v1alpha1.BlueGreenStatus blueGreen(String phase) {
+    var bg = new dev.appserver.operator.api.v1alpha1.BlueGreenStatus();
+    bg.setPhase(phase);
+    bg.setActiveColor("blue");
+    bg.setActiveRevision("r1");
+    bg.setPreviewColor("green");
+    bg.setPreviewRevision("r2");
+    if ("Aborted".equals(phase)) {
+      bg.setAbortedRevision("r2");
+      bg.setAbortReason("green was not ready within 60s");
+    }
+    return bg;
+  }
+
+  private static String kstatus(io.fabric8.kubernetes.api.model.Condition c) {
+    return c.getStatus() + "/" + c.getReason();
+  }
+
+  private static String reconciling(dev.appserver.operator.api.v1alpha1.AppServerStatus s) {
+    return kstatus(Conditions.find(s.getConditions(), Conditions.RECONCILING).orElseThrow());
+  }
+
+  private static String stalled(dev.appserver.operator.api.v1alpha1.AppServerStatus s) {
+    return kstatus(Conditions.find(s.getConditions(), Conditions.STALLED).orElseThrow());
+  }
+
+  @Test
+  void steadyStateIsNeitherReconcilingNorStalled() {
+    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
+    assertThat(reconciling(s)).isEqualTo("False/RolloutComplete");
+    assertThat(stalled(s)).isEqualTo("False/AsExpected");
+    assertThat(s.getConditions()).extracting(c -> c.getType())
+        .containsExactly("Ready", "Progressing", "Degraded", "Reconciling", "Stalled");
+    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+  }
+
+  @Test
+  void rollingUpdateInProgressIsReconcilingWhileTheOldPodsStillMakeItReady() {
+    var s = StatusAggregator.aggregate(cr(), model, deployment(2, 2, 3, 2, 1), null, T0);
+    assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
+    assertThat(reconciling(s)).isEqualTo("True/RollingOut");
+    assertThat(stalled(s)).isEqualTo("False/AsExpected");
+  }
+
+  @Test
+  void unobservedDeploymentGenerationAndMissingDeploymentAreReconciling() {
+    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0)))
+        .isEqualTo("True/RollingOut");
+    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, null, null, T0))).isEqualTo("True/Creating");
+  }
+
+  @Test
+  void blueGreenIsReconcilingUntilTheNewColourServes() {
+    var serving = deployment(1, 1, 2, 2, 2);
+    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null)))
+        .isEqualTo("True/Progressing");
+    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("AwaitingPromotion"), null)))
+        .isEqualTo("True/AwaitingPromotion");
+    var scalingDown = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("ScalingDown"), null);
+    assertThat(reconciling(scalingDown)).as("the new colour serves; the old one only winds down").isEqualTo("False/RolloutComplete");
+    assertThat(stalled(scalingDown)).isEqualTo("False/AsExpected");
+    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Idle"), null)))
+        .isEqualTo("False/RolloutComplete");
+  }
+
+  @Test
+  void abandonedBlueGreenRevisionIsStalledThoughTheOldColourKeepsItReady() {
+    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null);
+    assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
+    assertThat(stalled(s)).isEqualTo("True/RolloutAborted");
+    assertThat(reconciling(s)).isEqualTo("False/RolloutAborted");
+    assertThat(Conditions.find(s.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .isEqualTo("green was not ready within 60s; blue keeps serving (change the spec or annotate appserver.dev/retry=true to try again)");
+  }
+
+  @Test
+  void unworkableSpecAndRefusedApplyAreStalled() {
+    var invalid = StatusAggregator.aggregate(cr(), null, deployment(1, 1, 2, 2, 2),
+        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, blueGreen("Progressing"), null);
+    assertThat(stalled(invalid)).isEqualTo("True/InvalidSpec");
+    assertThat(reconciling(invalid)).isEqualTo("False/InvalidSpec");
+    var refused = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2),
+        new Problem("ApplyFailed", "applying the child resources failed: forbidden"), T0);
+    assertThat(stalled(refused)).isEqualTo("True/ApplyFailed");
+    assertThat(reconciling(refused)).isEqualTo("False/ApplyFailed");
+  }
+
+  @Test
+  void deploymentPastItsProgressDeadlineIsStalledNotReconciling() {
+    var d = deployment(2, 2, 3, 2, 1);
+    d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
+    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    assertThat(stalled(s)).isEqualTo("True/ProgressDeadlineExceeded");
+    assertThat(reconciling(s)).isEqualTo("False/ProgressDeadlineExceeded");
+    // Even while a blue-green rollout is under way, a stalled serving Deployment is not "reconciling".
+    var bg = StatusAggregator.aggregate(cr(), model, d, null, T0, blueGreen("Progressing"), null);
+    assertThat(stalled(bg)).isEqualTo("True/ProgressDeadlineExceeded");
+    assertThat(reconciling(bg)).isEqualTo("False/ProgressDeadlineExceeded");
+  }
+
+  @Test
+  void recoveryClearsStalledAndKeepsTransitionTimesOfWhatDidNotFlip() {
+    var cr = cr();
+    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null));
+    var s = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1, blueGreen("Idle"), null);
+    assertThat(stalled(s)).isEqualTo("False/AsExpected");
+    assertThat(Conditions.find(s.getConditions(), Conditions.STALLED).orElseThrow().getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(Conditions.find(s.getConditions(), Conditions.RECONCILING).orElseThrow().getLastTransitionTime()).isEqualTo(T0.toString());
+  }
 }
