@@ -52,7 +52,7 @@ public final class ChildResources {
     }
     children.add(service(m, Names.service(m.name()), plan.serviceSelector()));
     if (plan.previewSelector() != null) children.add(previewService(m, plan.previewSelector()));
-    if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m));
+    if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m, plan.serviceSelector()));
     if (wantsAutoscaler(m)) children.add(autoscaler(m));
     return children;
   }
@@ -137,7 +137,18 @@ public final class ChildResources {
   }
 
   /** The budget's shape, whether or not it is wanted (its identity is needed to delete it). */
+  /** The budget over every pod of the AppServer (RollingUpdate). */
   public static PodDisruptionBudget disruptionBudget(AppServerModel m) {
+    return disruptionBudget(m, Names.podSelector(m.name()));
+  }
+
+  /**
+   * The budget over the serving pods: {@code servingSelector} is the Service's selector, so under
+   * BlueGreen it covers the active colour only. The colour coming up (whose unready pods would use
+   * up the budget) and the old colour winding down are left out, and the budget moves with the
+   * Service at the switch.
+   */
+  public static PodDisruptionBudget disruptionBudget(AppServerModel m, Map<String, String> servingSelector) {
     DisruptionBudgetSpec pdb = m.spec().getDisruptionBudget();
     IntOrString maxUnavailable = pdb.getMinAvailable() == null && pdb.getMaxUnavailable() == null
         ? new IntOrString(1) : pdb.getMaxUnavailable();
@@ -147,7 +158,7 @@ public final class ChildResources {
           .withLabels(Names.commonLabels(m.name()))
         .endMetadata()
         .withNewSpec()
-          .withNewSelector().withMatchLabels(Names.podSelector(m.name())).endSelector()
+          .withNewSelector().withMatchLabels(new LinkedHashMap<>(servingSelector)).endSelector()
           .withMinAvailable(pdb.getMinAvailable())
           .withMaxUnavailable(maxUnavailable)
         .endSpec()

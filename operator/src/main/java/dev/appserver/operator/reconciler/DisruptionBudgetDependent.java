@@ -11,12 +11,16 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-/** The PodDisruptionBudget; deleted again when spec.disruptionBudget.enabled turns false. */
+/**
+ * The PodDisruptionBudget over the serving pods (the Service's selector: the active colour under
+ * BlueGreen); deleted again when spec.disruptionBudget.enabled turns false.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
 public class DisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, AppServer> {
   @Override
   protected PodDisruptionBudget desired(AppServer primary, Context<AppServer> context) {
-    return ModelDependent.owned(primary, ChildResources.disruptionBudget(ModelDependent.model(context)));
+    return ModelDependent.owned(primary, ChildResources.disruptionBudget(ModelDependent.model(context),
+        ModelDependent.plan(context).serviceSelector()));
   }
 
   /** Reconcile precondition: a budget is wanted. */

@@ -204,6 +204,55 @@ class BlueGreenE2E extends E2ESupport {
     });
   }
 
+  io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget budget() {
+    return kube.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get();
+  }
+
+  @Test
+  void disruptionBudgetProtectsTheServingColourAndFollowsTheSwitch() {
+    apply(blueGreen("example/app:1", "")).ok();
+    waitReady("web");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(budget().getSpec().getSelector().getMatchLabels()).containsEntry("appserver.dev/color", "blue");
+      assertThat(budget().getStatus().getExpectedPods()).isEqualTo(2);
+    });
+
+    // Green comes up and never becomes ready. A budget over both colours would count its two
+    // unready pods against blue (4 expected, 2 healthy, no disruption allowed) and block a drain
+    // of the serving colour; the budget over blue alone still allows one.
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
+        "{\"spec\":{\"image\":\"example/app:broken\",\"podLabels\":{\"e2e.appserver.dev/never-ready\":\"true\"}}}").ok();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(bgPhase()).isEqualTo("Progressing");
+      assertThat(podUids("green")).hasSize(2);
+    });
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      var st = budget().getStatus();
+      assertThat(st.getExpectedPods()).isEqualTo(2);
+      assertThat(st.getCurrentHealthy()).isEqualTo(2);
+      assertThat(st.getDisruptionsAllowed()).isEqualTo(1);
+    });
+    assertThat(bgPhase()).as("still rolling out").isEqualTo("Progressing");
+    String bluePod = kube.pods().inNamespace(ns).withLabel("appserver.dev/color", "blue").list().getItems().get(0)
+        .getMetadata().getName();
+    assertThat(kube.pods().inNamespace(ns).withName(bluePod).evict()).as("eviction of a serving pod mid-rollout").isTrue();
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(bgPhase()).isEqualTo("Aborted"));
+
+    // A working revision: after the switch the budget covers green, and blue winds down outside it.
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=json", "-p",
+        "[{\"op\":\"replace\",\"path\":\"/spec/image\",\"value\":\"example/app:3\"},{\"op\":\"remove\",\"path\":\"/spec/podLabels\"}]").ok();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(active()).isEqualTo("green");
+      assertThat(budget().getSpec().getSelector().getMatchLabels()).containsEntry("appserver.dev/color", "green");
+    });
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(replicas("web-blue")).isZero();
+      var st = budget().getStatus();
+      assertThat(st.getExpectedPods()).isEqualTo(2);
+      assertThat(st.getCurrentHealthy()).isEqualTo(2);
+    });
+  }
+
   @Test
   void revertingInsideTheScaleDownWindowSwitchesBackWithNoNewPods() {
     apply(appServer("web", """

@@ -280,6 +280,13 @@ class ChildResourcesTest {
   }
 
   @Test
+  void rollingUpdateBudgetCoversEveryPodOfTheAppServer() {
+    var pdb = ChildResources.initial(MINIMAL).stream().filter(r -> r instanceof PodDisruptionBudget)
+        .map(PodDisruptionBudget.class::cast).findFirst().orElseThrow();
+    assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.podSelector(MINIMAL.name()));
+  }
+
+  @Test
   void autoscalerTargetsTheAppServerScaleSubresource() {
     assertThat(ChildResources.wantsAutoscaler(MINIMAL)).isFalse();
     var m = TestAppServers.model("""

@@ -671,4 +671,34 @@ class BlueGreenMachineTest {
     assertThat(List.of(unchanged, backToRecorded, firstDeployments, handOvers, switchesChecked, scaleDownsChecked))
         .as("cases judged by each rule").containsExactly(65_232L, 70_524L, 13_950L, 40_158L, 1_944L, 912L);
   }
+
+  static Map<String, String> budgetSelector(AppServerModel m, Plan p) {
+    return dev.appserver.operator.model.ChildResources.forPlan(m, p).stream()
+        .filter(r -> r instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget)
+        .map(r -> ((io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget) r).getSpec().getSelector().getMatchLabels())
+        .findFirst().orElseThrow(() -> new AssertionError("no PodDisruptionBudget"));
+  }
+
+  static Map<String, String> colorSelector(Color c) {
+    Map<String, String> selector = new HashMap<>(Names.podSelector("web"));
+    selector.put(Names.LABEL_COLOR, c.label());
+    return selector;
+  }
+
+  @Test
+  void disruptionBudgetProtectsTheServingColourOnlyAndMovesWithTheSwitch() {
+    assertThat(budgetSelector(V1, BlueGreenMachine.plan(V1, idleOnBlue().build()))).isEqualTo(colorSelector(Color.BLUE));
+    // Green coming up (none of its pods ready): the budget still counts blue alone, so green's
+    // unready pods do not use it up and blue keeps its full protection.
+    Plan comingUp = BlueGreenMachine.plan(V2, progressingToGreen(0).build());
+    assertThat(comingUp.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(budgetSelector(V2, comingUp)).isEqualTo(colorSelector(Color.BLUE));
+    // Switched: the budget follows the Service to green, and blue winds down outside it.
+    Plan switched = BlueGreenMachine.plan(V2, progressingToGreen(2).build());
+    assertThat(switched.blueGreen().getPhase()).isEqualTo("ScalingDown");
+    assertThat(budgetSelector(V2, switched)).isEqualTo(colorSelector(Color.GREEN)).isEqualTo(switched.serviceSelector());
+    Plan scalingDown = BlueGreenMachine.plan(V2, scalingDownFromBlue(Color.GREEN).at(T0.plusSeconds(40)).build());
+    assertThat(target(scalingDown, Color.BLUE).replicas()).isZero();
+    assertThat(budgetSelector(V2, scalingDown)).isEqualTo(colorSelector(Color.GREEN));
+  }
 }
