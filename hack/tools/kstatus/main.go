@@ -82,28 +82,31 @@ func fromReader(r io.Reader) ([]*unstructured.Unstructured, error) {
 	decoder := yaml.NewYAMLOrJSONDecoder(r, 4096)
 	var objects []*unstructured.Unstructured
 	for {
-		var doc map[string]interface{}
-		if err := decoder.Decode(&doc); err != nil {
+		var raw json.RawMessage
+		if err := decoder.Decode(&raw); err != nil {
 			if errors.Is(err, io.EOF) {
 				return objects, nil
 			}
 			return nil, fmt.Errorf("reading the objects: %w", err)
 		}
-		if doc == nil {
+		if len(raw) == 0 || string(raw) == "null" {
 			continue
 		}
-		u := &unstructured.Unstructured{Object: doc}
-		if u.IsList() {
-			list, err := u.ToList()
-			if err != nil {
-				return nil, err
-			}
-			for i := range list.Items {
-				objects = append(objects, &list.Items[i])
-			}
-			continue
+		// The unstructured scheme keeps integers as int64 (kstatus compares generations).
+		obj, _, err := unstructured.UnstructuredJSONScheme.Decode(raw, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reading the objects: %w", err)
 		}
-		objects = append(objects, u)
+		switch o := obj.(type) {
+		case *unstructured.UnstructuredList:
+			for i := range o.Items {
+				objects = append(objects, &o.Items[i])
+			}
+		case *unstructured.Unstructured:
+			objects = append(objects, o)
+		default:
+			return nil, fmt.Errorf("reading the objects: unexpected %T", obj)
+		}
 	}
 }
 

@@ -24,11 +24,22 @@ class KstatusE2E extends E2ESupport {
   record Verdict(String status, String message) {}
 
   Verdict verdict(String name) {
-    List<String> command = List.of(System.getenv().getOrDefault("KSTATUS", "kstatus"),
-        "-kubeconfig", kubeconfig(), "-resource", "appserver.dev/v1alpha1/appservers", "-n", ns, "-o", "json", name);
+    return kstatus(null, "-kubeconfig", kubeconfig(), "-resource", "appserver.dev/v1alpha1/appservers", "-n", ns, name);
+  }
+
+  /** The same verdict, of the object as {@code kubectl get -o yaml} prints it, read from stdin. */
+  Verdict verdictOfPrintedObject(String name) {
+    return kstatus(Kubectl.run("-n", ns, "get", "appserver", name, "-o", "yaml").ok().out());
+  }
+
+  private static Verdict kstatus(String stdin, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of(System.getenv().getOrDefault("KSTATUS", "kstatus"), "-o", "json"));
+    command.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(command).start();
       var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+      if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().close();
       String out = read(p.getInputStream());
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -85,6 +96,7 @@ class KstatusE2E extends E2ESupport {
     // New pods that never become ready: the rollout stays under way while the old pods serve.
     patch("web", "merge", "{\"spec\":{\"image\":\"example/app:2\",\"podLabels\":{\"e2e.appserver.dev/never-ready\":\"true\"}}}");
     awaitVerdict("web", "InProgress", Duration.ofSeconds(30));
+    assertThat(verdictOfPrintedObject("web").status()).isEqualTo("InProgress");
     assertThat(condition("web", "Ready")).as("the old pods still serve").isEqualTo("True");
     // The Deployment passes its progress deadline: nothing moves until the spec changes.
     awaitVerdict("web", "Failed", Duration.ofSeconds(90));
@@ -102,6 +114,7 @@ class KstatusE2E extends E2ESupport {
     assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(2);
     assertThat(d.getStatus().getReadyReplicas()).isEqualTo(2);
     assertThat(verdict("web").status()).isEqualTo("Current");
+    assertThat(verdictOfPrintedObject("web").status()).isEqualTo("Current");
   }
 
   @Test
