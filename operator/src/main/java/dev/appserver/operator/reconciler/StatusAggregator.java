@@ -54,7 +54,9 @@ public final class StatusAggregator {
     boolean observed = deployment != null && ds.getObservedGeneration() != null
         && ds.getObservedGeneration() >= orZero(deployment.getMetadata().getGeneration());
     boolean complete = observed && updated == desired && replicas == desired && available == desired && ready == desired;
-    Optional<DeploymentCondition> stalled = deployment == null ? Optional.empty()
+    // A deadline the Deployment controller reported before it saw the current spec is stale: the
+    // new spec restarts the clock.
+    Optional<DeploymentCondition> stalled = deployment == null || !observed ? Optional.empty()
         : Optional.ofNullable(ds.getConditions()).orElse(List.of()).stream()
             .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
             .findFirst();

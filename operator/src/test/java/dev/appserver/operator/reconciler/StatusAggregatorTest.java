@@ -292,6 +292,19 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aDeadlineReportedBeforeTheDeploymentSawTheNewSpecIsNotStalled() {
+    // The fix for a stalled rollout has been applied (generation 3); the controller has not looked
+    // at it yet, so the status still carries the old deadline.
+    var d = deployment(3, 2, 3, 1, 1);
+    d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
+    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    assertThat(stalled(s)).isEqualTo("False/AsExpected");
+    assertThat(reconciling(s)).isEqualTo("True/RollingOut");
+    assertThat(s.getPhase()).isEqualTo("Progressing");
+  }
+
+  @Test
   void recoveryClearsStalledAndKeepsTransitionTimesOfWhatDidNotFlip() {
     var cr = cr();
     cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null));
