@@ -125,10 +125,14 @@ public final class OperatorMain {
           .withStopOnInformerErrorDuringStartup(true)
           // On SIGTERM, let a reconcile in flight finish its writes rather than interrupt it.
           .withReconciliationTerminationTimeout(RECONCILE_GRACE)
+          // A reconcile waits on API calls only; a few threads keep up, and each thread costs memory.
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withConcurrentWorkflowExecutorThreads(config.reconcileThreads())
           .withCloseClientOnStop(false);
       lead.ifPresent(l -> o.withLeaderElectionConfiguration(l.configuration()));
     });
     operator.register(reconciler(client, Clock.systemUTC(), metrics), c -> {
+      c.withReconciliationMaxInterval(config.resyncPeriod());
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
     return new Running(config, client, operator, registry, metrics, leadership, gc);

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * --leader-election-retry-period=D     LEADER_ELECTION_RETRY_PERIOD    2s
  * --metrics-port=PORT                  METRICS_PORT                    8080 (0: any free port)
  * --log-format=text|json               LOG_FORMAT                      text
+ * --resync-period=D                    RESYNC_PERIOD                   10m
+ * --reconcile-threads=N                RECONCILE_THREADS               10
  * </pre>
  */
 public record OperatorConfig(
@@ -40,12 +42,21 @@ public record OperatorConfig(
     Duration renewDeadline,
     Duration retryPeriod,
     int metricsPort,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    Duration resyncPeriod,
+    int reconcileThreads) {
 
   public enum LogFormat { TEXT, JSON }
 
   public static final String DEFAULT_LEASE_NAME = "appserver-operator";
   public static final int DEFAULT_METRICS_PORT = 8080;
+  /** Every AppServer is reconciled at least this often, so drift is repaired even without an event. */
+  public static final Duration DEFAULT_RESYNC_PERIOD = Duration.ofMinutes(10);
+  /**
+   * Reconciles run at once. A reconcile waits only on API calls (tens of milliseconds), so a few
+   * threads keep up with a thousand AppServers; JOSDK's own default is 50.
+   */
+  public static final int DEFAULT_RECONCILE_THREADS = 10;
 
   /** One setting: its flag, its environment variable, what it means. The order is the help's. */
   public enum Option {
@@ -65,7 +76,11 @@ public record OperatorConfig(
         "how often to try to acquire or renew the Lease (default 2s)"),
     METRICS_PORT("--metrics-port", "METRICS_PORT",
         "port of /metrics, /healthz and /readyz (default " + DEFAULT_METRICS_PORT + "; 0 picks a free port)"),
-    LOG_FORMAT("--log-format", "LOG_FORMAT", "text or json (default text)");
+    LOG_FORMAT("--log-format", "LOG_FORMAT", "text or json (default text)"),
+    RESYNC_PERIOD("--resync-period", "RESYNC_PERIOD",
+        "reconcile every AppServer at least this often, even without a change (default 10m)"),
+    RECONCILE_THREADS("--reconcile-threads", "RECONCILE_THREADS",
+        "how many AppServers are reconciled at once (default " + DEFAULT_RECONCILE_THREADS + ")");
 
     public final String flag;
     public final String env;
@@ -97,17 +112,17 @@ public record OperatorConfig(
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, metricsPort, logFormat);
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads);
   }
 
   public OperatorConfig withLeaderElection(boolean enabled, String namespace) {
     return new OperatorConfig(watchNamespaces, enabled, leaseName, Optional.ofNullable(namespace), leaseDuration,
-        renewDeadline, retryPeriod, metricsPort, logFormat);
+        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads);
   }
 
   /**
@@ -193,8 +208,21 @@ public record OperatorConfig(
       case "json" -> LogFormat.JSON;
       default -> throw invalid(source, Option.LOG_FORMAT, format, "text or json");
     };
+    Duration resyncPeriod = duration(values, source, Option.RESYNC_PERIOD, DEFAULT_RESYNC_PERIOD);
+    int reconcileThreads = DEFAULT_RECONCILE_THREADS;
+    String threads = values.getOrDefault(Option.RECONCILE_THREADS, "");
+    if (!threads.isEmpty()) {
+      try {
+        reconcileThreads = Integer.parseInt(threads);
+      } catch (NumberFormatException e) {
+        reconcileThreads = 0;
+      }
+      if (reconcileThreads < 1 || reconcileThreads > 500) {
+        throw invalid(source, Option.RECONCILE_THREADS, threads, "a number of threads from 1 to 500");
+      }
+    }
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads);
   }
 
   /** Only the log format, and never an exception: a bad value is reported later by {@link #parse}. */

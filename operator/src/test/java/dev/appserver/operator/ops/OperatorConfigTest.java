@@ -29,6 +29,8 @@ class OperatorConfigTest {
     assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.resyncPeriod()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.reconcileThreads()).isEqualTo(10);
   }
 
   @Test
@@ -52,6 +54,16 @@ class OperatorConfigTest {
     assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.metricsPort()).isEqualTo(9090);
     assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void resyncPeriodAndReconcileThreadsComeFromVariablesOrFlags() {
+    var c = parse(Map.of("RESYNC_PERIOD", "90s", "RECONCILE_THREADS", "4"));
+    assertThat(c.resyncPeriod()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.reconcileThreads()).isEqualTo(4);
+    var f = parse(Map.of("RESYNC_PERIOD", "90s"), "--resync-period=1m", "--reconcile-threads", "20");
+    assertThat(f.resyncPeriod()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(f.reconcileThreads()).isEqualTo(20);
   }
 
   @Test
@@ -88,6 +100,9 @@ class OperatorConfigTest {
       LEADER_ELECTION_RETRY_PERIOD   | 0s       | is not a duration above zero
       LEADER_ELECTION_RENEW_DEADLINE | 15s      | LEADER_ELECTION_RENEW_DEADLINE (15000ms) must be shorter than LEADER_ELECTION_LEASE_DURATION (15000ms)
       LEADER_ELECTION_RETRY_PERIOD   | 10s      | LEADER_ELECTION_RETRY_PERIOD (10000ms) must be shorter than LEADER_ELECTION_RENEW_DEADLINE
+      RESYNC_PERIOD                  | hourly   | RESYNC_PERIOD: 'hourly' is not a duration
+      RECONCILE_THREADS              | 0        | RECONCILE_THREADS: '0' is not a number of threads from 1 to 500
+      RECONCILE_THREADS              | many     | RECONCILE_THREADS: 'many' is not a number of threads
       """)
   void badValuesAreRejectedNamingTheVariable(String variable, String value, String message) {
     assertThatThrownBy(() -> parse(Map.of(variable, value))).isInstanceOf(IllegalArgumentException.class)
