@@ -201,6 +201,18 @@ nodes_ready() {
   [[ "$ready" -ge "$NODES" ]]
 }
 
+# A running cluster with fewer fake nodes than LOCAL_CLUSTER_NODES gets the
+# missing ones (make bench-scale asks for enough for its pods); none is removed.
+grow_nodes() {
+  local have
+  have="$(kubectl_ get nodes -l type=kwok -o name | wc -l)"
+  if ((NODES > have)); then
+    log "adding fake nodes: ${have} -> ${NODES}"
+    node_manifests | kubectl_ apply -f - >/dev/null
+    wait_for "${NODES} Ready node(s)" nodes_ready || die "fake nodes did not become Ready"
+  fi
+}
+
 k8s_version() {
   awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit}' "${ROOT}/hack/tools/k8s/go.mod"
 }
@@ -312,6 +324,7 @@ cmd_up() {
 
   if cluster_exists && healthy; then
     write_kubeconfig
+    grow_nodes
     if real_node_wanted_but_down || [[ ! -f "$NETWORK_ENV" ]]; then
       real_node_up
     fi
