@@ -54,3 +54,15 @@ demo: ## The main job: run the operator on the current cluster (or a local one) 
 
 demo-down: ## Stop the demo (and the local cluster when the demo started it)
 	$(ROOT)/hack/demo.sh down
+
+# The scale benchmark (not a test): BENCH_N AppServers against the same children applied directly.
+BENCH_N ?= 1000
+BENCH_REPLICAS ?= 1
+# More, e.g. BENCH_SCALE_ARGS='-Dbench.resync=30s -Dbench.parallel=4' (see bench/README.md).
+BENCH_SCALE_ARGS ?=
+.PHONY: bench-scale
+bench-scale: $(JAR) ## Scale benchmark: BENCH_N (1000) AppServers vs. their children applied directly, on fake nodes (~15 min; not a test)
+	LOCAL_CLUSTER_NODES=$${LOCAL_CLUSTER_NODES:-$$(( ($(BENCH_N) * $(BENCH_REPLICAS) + 99) / 100 + 1 ))} $(ROOT)/hack/cluster.sh up
+	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
+	  $(MVN) $(MVN_FLAGS) -q -pl operator test-compile exec:java -Dexec.mainClass=dev.appserver.operator.bench.ScaleBench \
+	  -Dexec.classpathScope=test -Dbench.n=$(BENCH_N) -Dbench.replicas=$(BENCH_REPLICAS) $(BENCH_SCALE_ARGS)

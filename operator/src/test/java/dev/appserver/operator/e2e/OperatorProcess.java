@@ -56,12 +56,19 @@ public final class OperatorProcess implements AutoCloseable {
    * taken by someone else before the operator binds it.
    */
   public static OperatorProcess start(String name, Map<String, String> env, String... args) {
+    return start(name, env, List.of(), args);
+  }
+
+  /** {@link #start(String, Map, String...)} with these JVM options before {@code -jar} (as the image's JAVA_OPTS). */
+  public static OperatorProcess start(String name, Map<String, String> env, List<String> jvmOptions, String... args) {
     try {
       Path dir = Kubectl.repoRoot().resolve("operator/target/e2e-logs");
       Files.createDirectories(dir);
       Path log = dir.resolve(name + ".log");
       var command = new java.util.ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(), "run"));
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-jar", jar().toString(), "run"));
       command.addAll(List.of(args));
       var pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       Map<String, String> environment = pb.environment();
