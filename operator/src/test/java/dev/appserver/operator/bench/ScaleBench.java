@@ -53,7 +53,8 @@ import java.util.regex.Pattern;
  * default JVM options. Prints each figure and its ratio to the direct baseline, and writes them to
  * operator/target/bench-scale.txt. Talks to the API server and the operator's own port on
  * 127.0.0.1 only. Settings (system properties): bench.n (1000), bench.replicas (1),
- * bench.parallel (8), bench.resync (15s), bench.idlePeriods (10), bench.timeout (15m, per phase).
+ * bench.parallel (8), bench.resync (15s), bench.idlePeriods (10), bench.timeout (15m, per phase),
+ * bench.baseline and bench.rollout (true; false leaves out the direct baseline, the spec change).
  */
 public final class ScaleBench {
   private static final String DIRECT = "scale-direct";
@@ -73,6 +74,10 @@ public final class ScaleBench {
   private final Duration resync = Duration.parse("PT" + System.getProperty("bench.resync", "15s"));
   private final int idlePeriods = Integer.getInteger("bench.idlePeriods", 10);
   private final Duration timeout = Duration.parse("PT" + System.getProperty("bench.timeout", "15m"));
+  /** false: the operator's figures only, without the direct baseline (for a quicker look at memory). */
+  private final boolean baseline = Boolean.parseBoolean(System.getProperty("bench.baseline", "true"));
+  /** false: no spec change at the end. */
+  private final boolean rollout = Boolean.parseBoolean(System.getProperty("bench.rollout", "true"));
 
   private final KubernetesClient kube = new KubernetesClientBuilder().build();
   private final AppServerValidator validator = new AppServerValidator(Admission.fromClasspath());
@@ -149,37 +154,43 @@ public final class ScaleBench {
       kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
     }
 
-    // The baseline: the children the operator would create, applied directly; the Deployment controller does the rest.
-    var direct = new Tracker(DIRECT);
-    long t0 = System.nanoTime();
-    var directCreate = forAll(i -> {
-      direct.started(name(i));
-      for (HasMetadata child : children(i, null)) apply(child);
-      return null;
-    });
-    direct.awaitAll("direct: every Deployment ready", this::deploymentReady);
-    double directReady = seconds(System.nanoTime() - t0);
-    var directChildren = direct.childrenLatencies(i -> children(i, null));
-    directCreate.get();
-    report.line("direct: %d apps applied and ready in %.1f s", n, directReady);
+    double directReady = Double.NaN;
+    double directRollout = Double.NaN;
+    List<Double> directChildren = List.of();
+    long t0;
+    if (baseline) {
+      // The baseline: the children the operator would create, applied directly; the Deployment controller does the rest.
+      var direct = new Tracker(DIRECT);
+      t0 = System.nanoTime();
+      var directCreate = forAll(i -> {
+        direct.started(name(i));
+        for (HasMetadata child : children(i, null)) apply(child);
+        return null;
+      });
+      direct.awaitAll("direct: every Deployment ready", this::deploymentReady);
+      directReady = seconds(System.nanoTime() - t0);
+      directChildren = direct.childrenLatencies(i -> children(i, null));
+      directCreate.get();
+      report.line("direct: %d apps applied and ready in %.1f s", n, directReady);
 
-    direct.newPhase();
-    t0 = System.nanoTime();
-    forAll(i -> {
-      long generation = 0;
-      for (HasMetadata child : children(i, "2")) {
-        HasMetadata applied = apply(child);
-        if (applied instanceof Deployment d) generation = d.getMetadata().getGeneration();
-      }
-      direct.require(name(i), generation);
-      return null;
-    }).get();
-    direct.awaitAll("direct: every Deployment rolled out", o -> o instanceof Deployment d
-        && direct.required.containsKey(d.getMetadata().getName()) && complete(d, direct.required.get(d.getMetadata().getName())));
-    double directRollout = seconds(System.nanoTime() - t0);
-    direct.close();
-    report.line("direct: spec change rolled out in %.1f s", directRollout);
-    deleteNamespace(DIRECT);
+      direct.newPhase();
+      t0 = System.nanoTime();
+      forAll(i -> {
+        long generation = 0;
+        for (HasMetadata child : children(i, "2")) {
+          HasMetadata applied = apply(child);
+          if (applied instanceof Deployment d) generation = d.getMetadata().getGeneration();
+        }
+        direct.require(name(i), generation);
+        return null;
+      }).get();
+      direct.awaitAll("direct: every Deployment rolled out", o -> o instanceof Deployment d
+          && direct.required.containsKey(d.getMetadata().getName()) && complete(d, direct.required.get(d.getMetadata().getName())));
+      directRollout = seconds(System.nanoTime() - t0);
+      direct.close();
+      report.line("direct: spec change rolled out in %.1f s", directRollout);
+      deleteNamespace(DIRECT);
+    }
 
     // The operator, as its jar, with the chart's defaults.
     long forked = System.nanoTime();
@@ -188,6 +199,7 @@ public final class ScaleBench {
       operator.awaitReady();
       double firstReady = seconds(System.nanoTime() - forked);
       report.line("operator (no AppServers yet): start -> /readyz %.2f s", firstReady);
+      memory(operator, "with no AppServers");
 
       var operated = new Tracker(OPERATED);
       t0 = System.nanoTime();
@@ -204,7 +216,12 @@ public final class ScaleBench {
       report.figure("create -> all children exist, p99 per app (ms)", percentile(children, 99), percentile(directChildren, 99));
       report.figure("all Ready, total (s)", ready, directReady);
 
-      awaitQuiet(operator);
+      // Ready can come before the rollout is complete (available lags ready): the creation is over
+      // only when every AppServer says RolloutComplete, and its last Events are written.
+      operated.newPhase();
+      for (int i = 0; i < n; i++) operated.require(name(i), 1);
+      operated.awaitAll("operator: every AppServer settled", o -> o instanceof AppServer a && appServerRolledOut(a, operated));
+      awaitNothingQueued(operator);
       long reconcilesBefore = (long) metricSum(operator, "operator_sdk_reconciliations_started_total");
       var writesBefore = writes();
       long idleStart = System.nanoTime();
@@ -212,7 +229,6 @@ public final class ScaleBench {
       // Ten resync periods: every AppServer is reconciled about ten times with nothing to do.
       await().atMost(idle.plus(timeout)).pollDelay(idle).pollInterval(Duration.ofSeconds(1))
           .until(() -> metricSum(operator, "operator_sdk_reconciliations_started_total") - reconcilesBefore >= (long) idlePeriods * n);
-      awaitQuiet(operator);
       var idleWrites = diff(writesBefore, writes());
       long idleReconciles = (long) metricSum(operator, "operator_sdk_reconciliations_started_total") - reconcilesBefore;
       report.line("idle: %d reconciles in %.0f s (%d resync periods)", idleReconciles, seconds(System.nanoTime() - idleStart), idlePeriods);
@@ -237,26 +253,29 @@ public final class ScaleBench {
             .until(() -> metricSum(restarted, "operator_sdk_reconciliations_success_total") >= n);
         double allReconciled = seconds(System.nanoTime() - forked);
         report.line("restart: all %d AppServers reconciled %.1f s after the start", n, allReconciled);
-        awaitQuiet(restarted);
+        // The first pass over every AppServer is where a restart would write; by the second it is over.
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+            .until(() -> metricSum(restarted, "operator_sdk_reconciliations_success_total") >= 2L * n);
         var restartWrites = diff(writesBeforeRestart, writes());
         report.figure("API writes after a restart, nothing changed (goal 0)", total(restartWrites), Double.NaN);
         report.detail(restartWrites);
         memory(restarted, "after the restart");
 
-        operated.newPhase();
-        t0 = System.nanoTime();
-        forAll(i -> {
-          AppServer patched = kube.resources(AppServer.class).inNamespace(OPERATED).withName(name(i))
-              .patch(PatchContext.of(PatchType.JSON_MERGE), revisionPatch("2"));
-          operated.require(name(i), patched.getMetadata().getGeneration());
-          return null;
-        }).get();
-        operated.awaitAll("operator: every AppServer rolled out", o -> o instanceof AppServer a && appServerRolledOut(a, operated));
-        double rollout = seconds(System.nanoTime() - t0);
-        report.figure("spec change on all -> all rolled out (s)", rollout, directRollout);
-        verifyRolledOut();
+        if (rollout) {
+          operated.newPhase();
+          long rolloutStart = System.nanoTime();
+          forAll(i -> {
+            AppServer patched = kube.resources(AppServer.class).inNamespace(OPERATED).withName(name(i))
+                .patch(PatchContext.of(PatchType.JSON_MERGE), revisionPatch("2"));
+            operated.require(name(i), patched.getMetadata().getGeneration());
+            return null;
+          }).get();
+          operated.awaitAll("operator: every AppServer rolled out", o -> o instanceof AppServer a && appServerRolledOut(a, operated));
+          report.figure("spec change on all -> all rolled out (s)", seconds(System.nanoTime() - rolloutStart), directRollout);
+          verifyRolledOut();
+          memory(restarted, "after the rollout");
+        }
         operated.close();
-        memory(restarted, "after the rollout");
       } finally {
         restarted.terminate(Duration.ofSeconds(30));
       }
@@ -492,9 +511,9 @@ public final class ScaleBench {
     return writes.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
-  /** No reconcile running or queued, for two seconds on end. */
-  private void awaitQuiet(OperatorProcess operator) {
-    phase("the operator idle").during(Duration.ofSeconds(2)).until(() ->
+  /** No reconcile running or queued (with a short resync and many AppServers, only for a moment). */
+  private void awaitNothingQueued(OperatorProcess operator) {
+    phase("the operator idle").until(() ->
         metricSum(operator, "operator_sdk_reconciliations_queue_size_appserver_operator") == 0
             && metricSum(operator, "operator_sdk_reconciliations_executions_appserver_operator") == 0);
   }
@@ -540,6 +559,7 @@ public final class ScaleBench {
   }
 
   private static double percentile(Collection<Double> values, int p) {
+    if (values.isEmpty()) return Double.NaN;
     var sorted = values.stream().sorted().toList();
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
   }
