@@ -62,8 +62,10 @@ class ShardingE2E extends ProcessE2ESupport {
     return Kubectl.run("-n", namespace, "get", "appserver", name, "-o", "jsonpath={.status.observedGeneration}").ok().out();
   }
 
-  static String deploymentReplicas(String namespace, String name) {
-    return Kubectl.run("-n", namespace, "get", "deployment", name, "-o", "jsonpath={.spec.replicas}").ok().out();
+  /** The AppServer's observed generation and its Deployment's replicas, read in one request. */
+  static String untouched(String namespace) {
+    return Kubectl.run("-n", namespace, "get", "appserver/web", "deployment/web", "-o",
+        "jsonpath={.items[0].status.observedGeneration} {.items[1].spec.replicas}").ok().out();
   }
 
   /** The namespaces this operator has reconciled an AppServer in, by its per-AppServer workers gauge. */
@@ -92,8 +94,8 @@ class ShardingE2E extends ProcessE2ESupport {
     apply(ns, "web", 2);
     apply(other, "web", 2);
     awaitReady(ns, "web", 2);
-    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() ->
-        observedGeneration(other, "web").equals(otherGeneration) && deploymentReplicas(other, "web").equals("1"));
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(60)).until(() ->
+        untouched(other).equals(otherGeneration + " 1"));
     assertThat(reconciledNamespaces(a)).isEqualTo(ns);
 
     // b's own operator, back, catches up.
