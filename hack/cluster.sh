@@ -418,7 +418,9 @@ delete_cluster() {
     [[ -x "${BIN_DIR}/kwokctl" ]] || build_tools kwok
     log "deleting cluster '${CLUSTER_NAME}'"
     stop_components
-    kwokctl_ delete cluster || log "kwokctl could not delete cluster '${CLUSTER_NAME}'; cleaning up by hand"
+    # --kubeconfig '': kwokctl would otherwise edit the kubeconfig in KUBECONFIG (perhaps another
+    # checkout's cluster, whose context has the same name) or ~/.kube/config.
+    kwokctl_ delete cluster --kubeconfig '' || log "kwokctl could not delete cluster '${CLUSTER_NAME}'; cleaning up by hand"
   fi
   rm -rf "$CLUSTER_DIR"
   rm -f "$KUBECONFIG_OUT"

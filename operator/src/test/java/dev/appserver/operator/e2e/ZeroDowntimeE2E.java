@@ -80,7 +80,7 @@ class ZeroDowntimeE2E extends E2ESupport {
     apply(appServer("zd", spec(3, "{type: RollingUpdate}", "1"))).ok();
     waitReady("zd");
     String ip = clusterIp("zd");
-    awaitSettled("zd", ip, 3, Set.of(), Duration.ofSeconds(60));
+    awaitSettled("zd", ip, 3, Set.of(), Duration.ofSeconds(120));
     List<Phase> phases = new ArrayList<>();
     try (var load = LoadGenerator.steady(ip, 80, "/whoami", RATE, Duration.ofSeconds(240)).start()) {
       await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> load.samples().size() > RATE);
@@ -114,7 +114,7 @@ class ZeroDowntimeE2E extends E2ESupport {
     apply(appServer("bg", spec(2, bg, "1"))).ok();
     waitReady("bg");
     String ip = clusterIp("bg");
-    awaitSettled("bg", ip, 2, Set.of(), Duration.ofSeconds(60));
+    awaitSettled("bg", ip, 2, Set.of(), Duration.ofSeconds(120));
     String blue = operator.client.resources(AppServer.class).inNamespace(ns).withName("bg").get()
         .getStatus().getBlueGreen().getActiveColor();
     List<Phase> phases = new ArrayList<>();
