@@ -122,13 +122,18 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  /** One request on a new connection. */
+  /** One request on a new connection (the route was checked when this generator was made). */
   public Sample request() {
-    return request(host, port, path, readTimeout);
+    return send(host, port, path, readTimeout);
   }
 
-  /** One request on a new connection to any locally routed address. */
+  /** One request on a new connection, once {@code host} is checked to be routed locally. */
   public static Sample request(String host, int port, String path, Duration readTimeout) {
+    RealNode.requireLocalRoute(host);
+    return send(host, port, path, readTimeout);
+  }
+
+  private static Sample send(String host, int port, String path, Duration readTimeout) {
     long sent = System.nanoTime();
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 2000);
