@@ -2,9 +2,10 @@
 # Builds the pinned local control-plane tools from Go modules and links them
 # into .local-cluster/bin/.
 #
-#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm kstatus node pause
-#                                      (default: k8s etcd kwok helm kstatus; node and
-#                                      pause are the real node's, built by hack/node.sh)
+#   hack/build-tools.sh [GROUP...]     GROUP: k8s etcd kwok helm kstatus node pause prometheus keda
+#                                      (default: k8s etcd kwok helm kstatus; node, pause
+#                                      and prometheus are the real node's, built by
+#                                      hack/node.sh; keda by hack/keda.sh)
 #
 # Versions are pinned by the go.mod/go.sum files under hack/tools/<group>/.
 # Binaries are cached outside the checkout, keyed by a hash of those files, the
@@ -51,7 +52,8 @@ group_bins() {
     node) echo "kubelet kube-proxy" ;;
     pause) echo "pause" ;;
     prometheus) echo "prometheus" ;;
-    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]} node pause prometheus)" ;;
+    keda) echo "keda-operator keda-adapter" ;;
+    *) die "unknown tool group '$1' (known: ${ALL_GROUPS[*]} node pause prometheus keda)" ;;
   esac
 }
 
@@ -64,6 +66,8 @@ group_pkg() { # group binary
     pause/pause) echo "appserver-operator/hack/tools/pause" ;;
     kstatus/kstatus) echo "appserver-operator/hack/tools/kstatus" ;;
     prometheus/prometheus) echo "github.com/prometheus/prometheus/cmd/prometheus" ;;
+    keda/keda-operator) echo "github.com/kedacore/keda/v2/cmd/operator" ;;
+    keda/keda-adapter) echo "github.com/kedacore/keda/v2/cmd/adapter" ;;
     *) die "no package for $1/$2" ;;
   esac
 }
@@ -75,6 +79,7 @@ group_version() {
     pause) echo v1 ;;
     kstatus) mod_version kstatus sigs.k8s.io/cli-utils ;;
     prometheus) mod_version prometheus github.com/prometheus/prometheus ;;
+    keda) mod_version keda github.com/kedacore/keda/v2 ;;
     etcd) mod_version etcd go.etcd.io/etcd/server/v3 ;;
     kwok) mod_version kwok sigs.k8s.io/kwok ;;
     helm) mod_version helm helm.sh/helm/v3 ;;
@@ -98,6 +103,7 @@ group_ldflags() {
       echo "${flags[*]}"
       ;;
     etcd | pause | kstatus) echo "-s -w" ;;
+    keda) echo "-s -w -X github.com/kedacore/keda/v2/version.Version=$(group_version keda)" ;;
     prometheus)
       # Prometheus' module versions are v0.3MM.P for release 3.MM.P.
       local r="${v#v0.}"
@@ -172,6 +178,12 @@ build_group() {
       export CGO_ENABLED=0 GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false"
       if [[ ${#pkgs[@]} -eq 1 ]]; then
         go build "${jobs_flag[@]}" -trimpath -ldflags "$ldflags" -o "${tmp}/$(group_bins "$g")" "${pkgs[0]}"
+      elif [[ "$g" == keda ]]; then
+        # Named after the project (the packages are plain "operator" and "adapter"); the second
+        # build reuses the first one's compiled packages from Go's build cache.
+        for b in $(group_bins "$g"); do
+          go build "${jobs_flag[@]}" -trimpath -ldflags "$ldflags" -o "${tmp}/${b}" "$(group_pkg "$g" "$b")"
+        done
       else
         # One invocation for the whole group: shared packages compile once and
         # each binary is named after its package (kube-apiserver, kwokctl, ...).

@@ -7,6 +7,7 @@ import dev.appserver.operator.ops.OperatorConfig;
 import dev.appserver.operator.ops.OperatorMetrics;
 import dev.appserver.operator.ops.OpsServer;
 import dev.appserver.operator.reconciler.AppServerReconciler;
+import dev.appserver.operator.reconciler.OperatorSettings;
 import dev.appserver.operator.reconciler.KubernetesEventRecorder;
 import dev.appserver.operator.reconciler.ServiceProxyPromotionCheck;
 import dev.appserver.operator.validation.AppServerValidator;
@@ -131,7 +132,7 @@ public final class OperatorMain {
           .withCloseClientOnStop(false);
       lead.ifPresent(l -> o.withLeaderElectionConfiguration(l.configuration()));
     });
-    operator.register(reconciler(client, Clock.systemUTC(), metrics), c -> {
+    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl())), c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
@@ -151,12 +152,12 @@ public final class OperatorMain {
     return running;
   }
 
-  private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics)
-      throws Exception {
+  private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics,
+      OperatorSettings settings) throws Exception {
     var validator = new AppServerValidator(Admission.fromClasspath());
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
-        new ServiceProxyPromotionCheck(client), clock, metrics);
+        new ServiceProxyPromotionCheck(client), clock, metrics, settings);
   }
 
   /** A built operator with its endpoints; {@link #close()} stops it in order and may be called more than once. */

@@ -2,6 +2,7 @@ package dev.appserver.operator.model;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
+import dev.appserver.operator.api.v1alpha1.AutoscalingEngine;
 import dev.appserver.operator.api.v1alpha1.AutoscalingMetric;
 import dev.appserver.operator.api.v1alpha1.AutoscalingSpec;
 import dev.appserver.operator.api.v1alpha1.DisruptionBudgetSpec;
@@ -9,13 +10,19 @@ import dev.appserver.operator.api.v1alpha1.RollingUpdateSpec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.appserver.operator.external.PodMonitor;
+import dev.appserver.operator.external.ScaledObject;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehaviorBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
@@ -166,7 +173,97 @@ public final class ChildResources {
   }
 
   public static boolean wantsAutoscaler(AppServerModel m) {
+    return autoscalingOn(m) && m.spec().getAutoscaling().getEngine() != AutoscalingEngine.KEDA;
+  }
+
+  /** Autoscaling by KEDA: the operator writes a ScaledObject and no HorizontalPodAutoscaler of its own. */
+  public static boolean wantsScaledObject(AppServerModel m) {
+    return autoscalingOn(m) && m.spec().getAutoscaling().getEngine() == AutoscalingEngine.KEDA;
+  }
+
+  private static boolean autoscalingOn(AppServerModel m) {
     return Boolean.TRUE.equals(m.spec().getAutoscaling().getEnabled());
+  }
+
+  /** A PodMonitor is asked for (it is written only where the cluster has Prometheus Operator's CRD). */
+  public static boolean wantsPodMonitor(AppServerModel m) {
+    return GunicornConfig.metricsEnabled(m.spec()) && !Boolean.FALSE.equals(m.spec().getMetrics().getPodMonitor());
+  }
+
+  /** The label that names the AppServer on every scraped series (PodMonitor relabeling, docs' scrape config). */
+  public static final String METRICS_APPSERVER_LABEL = "appserver";
+
+  /**
+   * Scrapes every pod of the AppServer (both colours) on the metrics port, labelling the series
+   * with namespace, pod and appserver, the labels the busyWorkers queries select on.
+   */
+  public static PodMonitor podMonitor(AppServerModel m) {
+    PodMonitor pm = new PodMonitor();
+    pm.setMetadata(new ObjectMetaBuilder()
+        .withName(Names.podMonitor(m.name())).withNamespace(m.namespace())
+        .withLabels(Names.commonLabels(m.name()))
+        .build());
+    pm.setSpec(new PodMonitor.Spec(
+        new LabelSelectorBuilder().withMatchLabels(new LinkedHashMap<>(Names.podSelector(m.name()))).build(),
+        List.of(new PodMonitor.Endpoint(Names.METRICS_PORT_NAME, "/metrics", List.of(
+            new PodMonitor.Relabeling(List.of("__meta_kubernetes_pod_label_" + promLabel(Names.LABEL_INSTANCE)),
+                METRICS_APPSERVER_LABEL, "replace"))))));
+    return pm;
+  }
+
+  private static String promLabel(String k8sLabel) {
+    return k8sLabel.replaceAll("[^a-zA-Z0-9_]", "_");
+  }
+
+  /**
+   * The Prometheus query KEDA's trigger runs for busyWorkers: the busiest minute of each pod,
+   * averaged over the pods, so KEDA's HPA computes replicas x average / target as ours does.
+   */
+  public static String busyQuery(AppServerModel m) {
+    return "avg(max_over_time(" + AutoscalingSpec.BUSY_METRIC + "{namespace=\"" + m.namespace() + "\","
+        + METRICS_APPSERVER_LABEL + "=\"" + m.name() + "\"}[1m]))";
+  }
+
+  /**
+   * KEDA's ScaledObject for the AppServer's scale subresource.
+   *
+   * @param prometheusUrl the Prometheus KEDA queries for busyWorkers (the operator's setting)
+   */
+  public static ScaledObject scaledObject(AppServerModel m, String prometheusUrl) {
+    AutoscalingSpec as = m.spec().getAutoscaling();
+    ScaledObject.Trigger trigger = as.getMetric() == AutoscalingMetric.BUSY_WORKERS
+        ? new ScaledObject.Trigger("prometheus", "Value", new LinkedHashMap<>(Map.of(
+            "serverAddress", prometheusUrl,
+            "query", busyQuery(m),
+            "threshold", ratio(as.getTargetBusyPercent()))))
+        : new ScaledObject.Trigger("cpu", "Utilization",
+            new LinkedHashMap<>(Map.of("value", String.valueOf(as.getTargetCPUUtilizationPercentage()))));
+    ScaledObject so = new ScaledObject();
+    so.setMetadata(new ObjectMetaBuilder()
+        .withName(Names.autoscaler(m.name())).withNamespace(m.namespace())
+        .withLabels(Names.commonLabels(m.name()))
+        .build());
+    so.setSpec(new ScaledObject.Spec(
+        new ScaledObject.ScaleTarget(AppServer.GROUP + "/" + AppServer.VERSION, "AppServer", m.name()),
+        KEDA_POLLING_SECONDS,
+        as.getMinReplicas(), as.getMaxReplicas(),
+        behavior(as) == null ? null : new ScaledObject.Advanced(new ScaledObject.HpaConfig(behavior(as))),
+        List.of(trigger)));
+    return so;
+  }
+
+  /** How often KEDA asks Prometheus: as often as the HPA controller reads its metrics (15 s by default). */
+  public static final int KEDA_POLLING_SECONDS = 15;
+
+  private static String ratio(int percent) {
+    return java.math.BigDecimal.valueOf(percent, 2).stripTrailingZeros().toPlainString();
+  }
+
+  private static HorizontalPodAutoscalerBehavior behavior(AutoscalingSpec as) {
+    if (as.getScaleDownStabilizationSeconds() == null) return null;
+    return new HorizontalPodAutoscalerBehaviorBuilder()
+        .withNewScaleDown().withStabilizationWindowSeconds(as.getScaleDownStabilizationSeconds()).endScaleDown()
+        .build();
   }
 
   /** The autoscaler scales the AppServer itself (its scale subresource), so it follows blue-green colours. */
@@ -184,6 +281,7 @@ public final class ChildResources {
           .withMinReplicas(as.getMinReplicas())
           .withMaxReplicas(as.getMaxReplicas())
           .withMetrics(as.getMetric() == AutoscalingMetric.BUSY_WORKERS ? busyMetric(as) : cpuMetric(as))
+          .withBehavior(behavior(as))
         .endSpec()
         .build();
   }

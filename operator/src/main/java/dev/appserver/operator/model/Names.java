@@ -86,4 +86,8 @@ public final class Names {
   public static String autoscaler(String instance) {
     return instance;
   }
+
+  public static String podMonitor(String instance) {
+    return instance;
+  }
 }

@@ -1,5 +1,8 @@
 package dev.appserver.operator.ops;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +34,7 @@ import java.util.regex.Pattern;
  * --log-format=text|json               LOG_FORMAT                      text
  * --resync-period=D                    RESYNC_PERIOD                   10m
  * --reconcile-threads=N                RECONCILE_THREADS               10
+ * --prometheus-url=URL                 PROMETHEUS_URL                  (none)
  * </pre>
  */
 public record OperatorConfig(
@@ -44,7 +48,8 @@ public record OperatorConfig(
     int metricsPort,
     LogFormat logFormat,
     Duration resyncPeriod,
-    int reconcileThreads) {
+    int reconcileThreads,
+    Optional<URI> prometheusUrl) {
 
   public enum LogFormat { TEXT, JSON }
 
@@ -80,7 +85,9 @@ public record OperatorConfig(
     RESYNC_PERIOD("--resync-period", "RESYNC_PERIOD",
         "reconcile every AppServer at least this often, even without a change (default 10m)"),
     RECONCILE_THREADS("--reconcile-threads", "RECONCILE_THREADS",
-        "how many AppServers are reconciled at once (default " + DEFAULT_RECONCILE_THREADS + ")");
+        "how many AppServers are reconciled at once (default " + DEFAULT_RECONCILE_THREADS + ")"),
+    PROMETHEUS_URL("--prometheus-url", "PROMETHEUS_URL",
+        "the Prometheus that scrapes the AppServers' pods (http or https URL); KEDA ScaledObjects query it for busyWorkers");
 
     public final String flag;
     public final String env;
@@ -112,17 +119,17 @@ public record OperatorConfig(
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads);
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
   }
 
   public OperatorConfig withLeaderElection(boolean enabled, String namespace) {
     return new OperatorConfig(watchNamespaces, enabled, leaseName, Optional.ofNullable(namespace), leaseDuration,
-        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads);
+        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
   }
 
   /**
@@ -221,8 +228,23 @@ public record OperatorConfig(
         throw invalid(source, Option.RECONCILE_THREADS, threads, "a number of threads from 1 to 500");
       }
     }
+    Optional<URI> prometheusUrl = url(values, source, Option.PROMETHEUS_URL);
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
+  }
+
+  private static Optional<URI> url(Map<Option, String> values, Map<Option, String> source, Option o) {
+    String v = values.getOrDefault(o, "");
+    if (v.isEmpty()) return Optional.empty();
+    try {
+      URI uri = new URI(v);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    throw invalid(source, o, v, "an http or https URL such as http://prometheus.monitoring:9090");
   }
 
   /** Only the log format, and never an exception: a bad value is reported later by {@link #parse}. */

@@ -67,7 +67,12 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "preview", type = PreviewServiceDependent.class,
           reconcilePrecondition = PreviewServiceDependent.Wanted.class, useEventSourceWithName = AppServerReconciler.SERVICES),
       @Dependent(name = "pdb", type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.Enabled.class),
-      @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class)
+      @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class),
+      // Other projects' kinds: only where the cluster has their CRD (looked for again every minute).
+      @Dependent(name = "scaledobject", type = ScaledObjectDependent.class,
+          activationCondition = KindServed.class, reconcilePrecondition = ScaledObjectDependent.Wanted.class),
+      @Dependent(name = "podmonitor", type = PodMonitorDependent.class,
+          activationCondition = KindServed.class, reconcilePrecondition = PodMonitorDependent.Wanted.class)
     })
 // Not generation-aware: promote/abort/retry are annotations, which leave metadata.generation alone.
 // A reconcile of an unchanged AppServer writes nothing, so our own status writes cost one extra pass.
@@ -82,13 +87,15 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final PromotionCheck promotionCheck;
   private final Clock clock;
   private final OperatorMetrics metrics;
+  private final OperatorSettings settings;
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
-    this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP);
+    this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP, OperatorSettings.NONE);
   }
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics, OperatorSettings settings) {
+    this.settings = settings;
     this.validator = validator;
     this.events = events;
     this.promotionCheck = promotionCheck;
@@ -132,7 +139,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       boolean passed = promotionCheck.passes(model, Names.previewService(model.name()), check.getPath(), check.getTimeoutSeconds());
       plan = RolloutPlanner.plan(model, observe(resource, context, passed, now));
     }
-    ModelDependent.put(context, model, plan);
+    ModelDependent.put(context, model, plan, settings);
+    settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventRecorder.WARNING, "AutoscalingUnavailable", why));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
     consumeAnnotations(resource, context, plan);

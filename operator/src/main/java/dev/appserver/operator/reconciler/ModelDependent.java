@@ -32,6 +32,15 @@ final class ModelDependent {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(Plan.class, Plan.class);
   }
 
+  static OperatorSettings settings(Context<AppServer> context) {
+    return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
+  }
+
+  static void put(Context<AppServer> context, AppServerModel model, Plan plan, OperatorSettings settings) {
+    context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, settings);
+    put(context, model, plan);
+  }
+
   static void put(Context<AppServer> context, AppServerModel model, Plan plan) {
     context.managedWorkflowAndDependentResourceContext().put(AppServerModel.class, model);
     context.managedWorkflowAndDependentResourceContext().put(Plan.class, plan);

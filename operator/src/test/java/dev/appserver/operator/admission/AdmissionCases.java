@@ -116,6 +116,11 @@ public final class AdmissionCases {
             "spec.metrics.port", "spec.metrics.port must differ from spec.port"),
         new Bad("unknown autoscaling metric", s -> s.putObject("autoscaling").put("metric", "memory"),
             "spec.autoscaling.metric", "Unsupported value: \"memory\": supported values: \"busyWorkers\", \"cpu\""),
+        new Bad("unknown autoscaling engine", s -> s.putObject("autoscaling").put("engine", "argo"),
+            "spec.autoscaling.engine", "Unsupported value: \"argo\": supported values: \"hpa\", \"keda\""),
+        new Bad("negative scale-down stabilization", s -> s.putObject("autoscaling").put("scaleDownStabilizationSeconds", -1),
+            "spec.autoscaling.scaleDownStabilizationSeconds",
+            "Invalid value: -1: spec.autoscaling.scaleDownStabilizationSeconds in body should be greater than or equal to 0"),
         new Bad("minReplicas above maxReplicas", s -> s.putObject("autoscaling").put("minReplicas", 5).put("maxReplicas", 3),
             "spec.autoscaling.minReplicas", "spec.autoscaling.minReplicas must not exceed spec.autoscaling.maxReplicas"),
         new Bad("cpu limit that is no quantity", s -> s.putObject("resources").putObject("limits").put("cpu", "lots"),
@@ -214,6 +219,9 @@ public final class AdmissionCases {
             .putObject("prePromotionCheck").put("path", "/ready").put("timeoutSeconds", 10)),
         example("busyWorkers autoscaling without a CPU request", a -> spec(a).putObject("autoscaling")
             .put("enabled", true).put("maxReplicas", 6).put("metric", "busyWorkers").put("targetBusyPercent", 60)),
+        example("KEDA on busyWorkers", a -> spec(a).putObject("autoscaling")
+            .put("enabled", true).put("engine", "keda").put("maxReplicas", 6).put("metric", "busyWorkers")
+            .put("scaleDownStabilizationSeconds", 0)),
         example("metrics off", a -> spec(a).putObject("metrics").put("enabled", false).put("scrapeAnnotations", false)),
         workers("profile io alone", "{profile: io}"),
         workers("profile io with concurrency", "{profile: io, concurrency: 100}"),
@@ -313,8 +321,9 @@ public final class AdmissionCases {
             port: 443
             annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
           disruptionBudget: {enabled: true, maxUnavailable: 25%}
-          autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60, metric: cpu, targetBusyPercent: 70}
-          metrics: {enabled: true, port: 9100, scrapeAnnotations: true}
+          autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60, metric: cpu, targetBusyPercent: 70,
+                        engine: hpa, scaleDownStabilizationSeconds: 120}
+          metrics: {enabled: true, port: 9100, scrapeAnnotations: true, podMonitor: true}
           strategy:
             type: RollingUpdate
             rollingUpdate: {maxSurge: 1, maxUnavailable: 0}

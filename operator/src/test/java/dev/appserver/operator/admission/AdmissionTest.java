@@ -67,7 +67,7 @@ class AdmissionTest {
     assertThat(spec.at("/autoscaling/metric").asText()).isEqualTo("cpu");
     assertThat(spec.at("/autoscaling/targetBusyPercent").asInt()).isEqualTo(70);
     assertThat(spec.at("/metrics").toString())
-        .isEqualTo("{\"enabled\":true,\"port\":9464,\"scrapeAnnotations\":true}");
+        .isEqualTo("{\"enabled\":true,\"podMonitor\":true,\"port\":9464,\"scrapeAnnotations\":true}");
     assertThat(spec.at("/strategy/type").asText()).isEqualTo("RollingUpdate");
     assertThat(spec.at("/strategy/progressDeadlineSeconds").asInt()).isEqualTo(600);
   }

@@ -34,16 +34,18 @@ class ChartHelmTest {
   static final String NS = "appserver-system";
 
   /** What the operator's (Cluster)Role grants: the requests OperatorRbacE2E sees it make. */
-  static final Map<String, Set<String>> OPERATOR_GRANTS = Map.of(
-      "appserver.dev/appservers", Set.of("get", "list", "watch", "patch"),
-      "appserver.dev/appservers/status", Set.of("patch"),
-      "apps/deployments", Set.of("list", "watch", "create", "patch", "delete"),
-      "/configmaps", Set.of("list", "watch", "create", "update", "delete"),
-      "/services", Set.of("list", "watch", "create", "patch", "delete"),
-      "/services/proxy", Set.of("get"),
-      "policy/poddisruptionbudgets", Set.of("list", "watch", "create", "patch", "delete"),
-      "autoscaling/horizontalpodautoscalers", Set.of("list", "watch", "create", "patch", "delete"),
-      "/events", Set.of("create"));
+  static final Map<String, Set<String>> OPERATOR_GRANTS = Map.ofEntries(
+      Map.entry("appserver.dev/appservers", Set.of("get", "list", "watch", "patch")),
+      Map.entry("appserver.dev/appservers/status", Set.of("patch")),
+      Map.entry("apps/deployments", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("/configmaps", Set.of("list", "watch", "create", "update", "delete")),
+      Map.entry("/services", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("/services/proxy", Set.of("get")),
+      Map.entry("policy/poddisruptionbudgets", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("autoscaling/horizontalpodautoscalers", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("keda.sh/scaledobjects", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("monitoring.coreos.com/podmonitors", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("/events", Set.of("create")));
 
   static Deployment deployment(Manifests m) {
     return Manifests.as(m.get("Deployment", "op-appserver-operator"), Deployment.class);
@@ -99,6 +101,16 @@ class ChartHelmTest {
         .containsEntry("METRICS_PORT", "8080")
         .containsEntry("LOG_FORMAT", "json");
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("appserver-operator:0.1.0");
+  }
+
+  @Test
+  void prometheusUrlReachesTheOperatorOnlyWhenSet() {
+    assertThat(env(deployment(Helm.template("op", NS)))).doesNotContainKey("PROMETHEUS_URL");
+    assertThat(env(deployment(Helm.template("op", NS, "prometheus.url=http://prometheus.monitoring:9090"))))
+        .containsEntry("PROMETHEUS_URL", "http://prometheus.monitoring:9090");
+    var bad = Helm.run("template", "op", Helm.chart().toString(), "--set", "prometheus.url=prometheus:9090");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("/prometheus/url").contains("prometheus:9090");
   }
 
   @Test

@@ -64,6 +64,35 @@ public final class Kubectl {
         run("wait", "--for=condition=Established", "--timeout=30s", "crd/appservers.appserver.dev").exitCode() == 0);
   }
 
+  /**
+   * Installs other projects' CRDs, as their projects ship them (hack/third-party-crds.sh takes them
+   * from the projects' Go modules at pinned versions): {@code keda} or {@code prometheus-operator}.
+   */
+  public static void installThirdPartyCrds(String project) {
+    List<String> files;
+    try {
+      Process p = new ProcessBuilder(repoRoot().resolve("hack/third-party-crds.sh").toString(), project)
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = read(p.getInputStream());
+      if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new AssertionError("hack/third-party-crds.sh " + project + " failed: " + out);
+      }
+      files = out.lines().filter(l -> !l.isBlank()).toList();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    for (String f : files) {
+      run("apply", "--server-side", "--force-conflicts", "-f", f).ok();
+      String name = run("get", "-f", f, "-o", "name").ok().out().trim();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+          run("wait", "--for=condition=Established", "--timeout=30s", name).exitCode() == 0);
+    }
+  }
+
   public static Path repoRoot() {
     String root = System.getProperty("appserver.repoRoot");
     Path p = root != null ? Path.of(root) : Path.of("").toAbsolutePath();

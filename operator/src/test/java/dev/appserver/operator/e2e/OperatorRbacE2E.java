@@ -40,6 +40,9 @@ class OperatorRbacE2E {
   @BeforeAll
   static void crd() {
     Kubectl.installCrd();
+    // With KEDA's and Prometheus Operator's kinds served, the operator uses its grants on them too.
+    Kubectl.installThirdPartyCrds("keda");
+    Kubectl.installThirdPartyCrds("prometheus-operator");
     admin = new KubernetesClientBuilder().build();
   }
 
@@ -188,12 +191,21 @@ class OperatorRbacE2E {
     Kubectl.run("-n", ns, "wait", "--for=condition=Ready", "--timeout=120s", "appserver/web").ok();
     assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get()).isNotNull();
     assertThat(admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("web").get()).isNotNull();
+    await().atMost(Duration.ofSeconds(60)).until(() -> Kubectl.run("-n", ns, "get", "podmonitor", "web").exitCode() == 0);
+    // KEDA instead of the operator's HPA, and no PodMonitor; then no autoscaling at all (below).
     Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
-        "{\"spec\":{\"image\":\"example/app:2\",\"gunicorn\":{\"timeoutSeconds\":60},"
-            + "\"autoscaling\":{\"enabled\":false},\"disruptionBudget\":{\"enabled\":false}}}").ok();
+        "{\"spec\":{\"image\":\"example/app:2\",\"gunicorn\":{\"timeoutSeconds\":60},\"metrics\":{\"podMonitor\":false},"
+            + "\"autoscaling\":{\"engine\":\"keda\"},\"disruptionBudget\":{\"enabled\":false}}}").ok();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(Kubectl.run("-n", ns, "get", "scaledobject", "web").exitCode()).isZero();
+      assertThat(Kubectl.run("-n", ns, "get", "podmonitor", "web").exitCode()).isNotZero();
+    });
+    Kubectl.run("-n", ns, "patch", "appserver", "web", "--type=merge", "-p",
+        "{\"spec\":{\"autoscaling\":{\"enabled\":false}}}").ok();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(ns).withName("web").get()).isNull();
       assertThat(admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName("web").get()).isNull();
+      assertThat(Kubectl.run("-n", ns, "get", "scaledobject", "web").exitCode()).isNotZero();
       assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getTemplate().getSpec()
           .getContainers().get(0).getImage()).isEqualTo("example/app:2");
       assertThat(admin.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
@@ -328,6 +340,8 @@ class OperatorRbacE2E {
         "services/proxy [get]",
         "poddisruptionbudgets.policy [list watch create patch delete]",
         "horizontalpodautoscalers.autoscaling [list watch create patch delete]",
+        "scaledobjects.keda.sh [list watch create patch delete]",
+        "podmonitors.monitoring.coreos.com [list watch create patch delete]",
         "events [create]");
     if (unwatchedNs != null) {
       assertThat(resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", unwatchedNs).ok().out())).isEmpty();

@@ -35,6 +35,11 @@ public final class OperatorUnderTest implements AutoCloseable {
   private final OperatorMain.Running running;
 
   public OperatorUnderTest(String namespace) throws Exception {
+    this(namespace, Map.of());
+  }
+
+  /** @param env more of the operator's settings (variables of OperatorConfig), e.g. PROMETHEUS_URL */
+  public OperatorUnderTest(String namespace, Map<String, String> env) throws Exception {
     Interceptor recorder = new Interceptor() {
       @Override
       public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
@@ -50,7 +55,10 @@ public final class OperatorUnderTest implements AutoCloseable {
         reconciles.computeIfAbsent(String.valueOf(resource.getMetadata().getNamespace()), k -> new AtomicInteger()).incrementAndGet();
       }
     };
-    var config = OperatorConfig.parse(new String[0], Map.of("WATCH_NAMESPACES", namespace, "METRICS_PORT", "0"));
+    Map<String, String> settings = new java.util.HashMap<>(env);
+    settings.put("WATCH_NAMESPACES", namespace);
+    settings.put("METRICS_PORT", "0");
+    var config = OperatorConfig.parse(new String[0], settings);
     running = OperatorMain.start(config, client, Map.of(), List.of(counting), () -> leaseLost.set(true));
   }
 

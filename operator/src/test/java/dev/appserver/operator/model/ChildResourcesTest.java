@@ -3,6 +3,8 @@ package dev.appserver.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.appserver.operator.TestAppServers;
+import dev.appserver.operator.external.PodMonitor;
+import dev.appserver.operator.external.ScaledObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -356,5 +358,94 @@ class ChildResourcesTest {
   @Test
   void sameInputSameOutput() {
     assertThat(ChildResources.initial(TestAppServers.minimal())).isEqualTo(ChildResources.initial(TestAppServers.minimal()));
+  }
+
+  @Test
+  void kedaEngineWritesAScaledObjectForBusyWorkersAndNoAutoscalerOfItsOwn() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        autoscaling: {enabled: true, engine: keda, metric: busyWorkers, targetBusyPercent: 60,
+                      minReplicas: 1, maxReplicas: 6, scaleDownStabilizationSeconds: 30}
+        """);
+    assertThat(ChildResources.wantsAutoscaler(m)).isFalse();
+    assertThat(ChildResources.wantsScaledObject(m)).isTrue();
+    assertThat(ChildResources.initial(m)).noneMatch(r -> r instanceof HorizontalPodAutoscaler);
+
+    ScaledObject so = ChildResources.scaledObject(m, "http://prometheus.monitoring:9090");
+    assertThat(so.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
+    assertThat(so.getKind()).isEqualTo("ScaledObject");
+    assertThat(so.getMetadata().getLabels()).containsEntry(Names.LABEL_MANAGED_BY, Names.OPERATOR);
+    var spec = so.getSpec();
+    assertThat(spec.scaleTargetRef()).isEqualTo(new ScaledObject.ScaleTarget("appserver.dev/v1alpha1", "AppServer", m.name()));
+    assertThat(spec.minReplicaCount()).isEqualTo(1);
+    assertThat(spec.maxReplicaCount()).isEqualTo(6);
+    assertThat(spec.advanced().horizontalPodAutoscalerConfig().behavior().getScaleDown().getStabilizationWindowSeconds())
+        .isEqualTo(30);
+    assertThat(spec.triggers()).singleElement().satisfies(t -> {
+      assertThat(t.type()).isEqualTo("prometheus");
+      assertThat(t.metricType()).isEqualTo("Value");
+      assertThat(t.metadata()).containsEntry("serverAddress", "http://prometheus.monitoring:9090")
+          .containsEntry("threshold", "0.6")
+          .containsEntry("query", "avg(max_over_time(gunicorn_busy_ratio{namespace=\"" + m.namespace()
+              + "\",appserver=\"" + m.name() + "\"}[1m]))");
+    });
+    // What the API server receives: KEDA's field names, nothing unset.
+    String json = io.fabric8.kubernetes.client.utils.Serialization.asJson(so);
+    assertThat(json).contains("\"scaleTargetRef\":{\"apiVersion\":\"appserver.dev/v1alpha1\",\"kind\":\"AppServer\"")
+        .contains("\"pollingInterval\":" + ChildResources.KEDA_POLLING_SECONDS)
+        .doesNotContain("null");
+  }
+
+  @Test
+  void kedaOnCpuUsesItsCpuScaler() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {requests: {cpu: 500m}}
+        autoscaling: {enabled: true, engine: keda, maxReplicas: 4}
+        """);
+    var so = ChildResources.scaledObject(m, "");
+    assertThat(so.getSpec().triggers()).singleElement()
+        .isEqualTo(new ScaledObject.Trigger("cpu", "Utilization", Map.of("value", "75")));
+    assertThat(so.getSpec().advanced()).as("no behaviour asked for: the cluster's").isNull();
+  }
+
+  @Test
+  void scaleDownStabilizationGoesIntoTheOperatorsOwnAutoscaler() {
+    var m = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        autoscaling: {enabled: true, metric: busyWorkers, maxReplicas: 4, scaleDownStabilizationSeconds: 45}
+        """);
+    assertThat(ChildResources.autoscaler(m).getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds()).isEqualTo(45);
+    assertThat(ChildResources.autoscaler(MINIMAL).getSpec().getBehavior()).isNull();
+  }
+
+  @Test
+  void podMonitorScrapesEveryColourOnTheMetricsPortAndNamesTheAppServer() {
+    assertThat(ChildResources.wantsPodMonitor(MINIMAL)).as("metrics and the PodMonitor are on by default").isTrue();
+    PodMonitor pm = ChildResources.podMonitor(MINIMAL);
+    assertThat(pm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(pm.getSpec().selector().getMatchLabels()).isEqualTo(Names.podSelector(MINIMAL.name()))
+        .doesNotContainKey(Names.LABEL_COLOR);
+    assertThat(pm.getSpec().podMetricsEndpoints()).singleElement().satisfies(e -> {
+      assertThat(e.port()).isEqualTo(Names.METRICS_PORT_NAME);
+      assertThat(e.path()).isEqualTo("/metrics");
+      assertThat(e.relabelings()).singleElement().isEqualTo(new PodMonitor.Relabeling(
+          java.util.List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"), "appserver", "replace"));
+    });
+    var off = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        metrics: {podMonitor: false}
+        """);
+    assertThat(ChildResources.wantsPodMonitor(off)).isFalse();
+    var noMetrics = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        metrics: {enabled: false}
+        """);
+    assertThat(ChildResources.wantsPodMonitor(noMetrics)).isFalse();
   }
 }

@@ -86,6 +86,15 @@ class OperatorConfigTest {
     assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
   }
 
+  @Test
+  void prometheusUrlIsOptional() {
+    assertThat(parse(Map.of()).prometheusUrl()).isEmpty();
+    assertThat(parse(Map.of("PROMETHEUS_URL", "http://prometheus.monitoring:9090")).prometheusUrl())
+        .contains(java.net.URI.create("http://prometheus.monitoring:9090"));
+    assertThat(parse(Map.of("PROMETHEUS_URL", "http://a:1"), "--prometheus-url=https://b").prometheusUrl())
+        .contains(java.net.URI.create("https://b"));
+  }
+
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', textBlock = """
       METRICS_PORT                   | 70000    | METRICS_PORT: '70000' is not a port number from 0 to 65535
@@ -103,6 +112,8 @@ class OperatorConfigTest {
       RESYNC_PERIOD                  | hourly   | RESYNC_PERIOD: 'hourly' is not a duration
       RECONCILE_THREADS              | 0        | RECONCILE_THREADS: '0' is not a number of threads from 1 to 500
       RECONCILE_THREADS              | many     | RECONCILE_THREADS: 'many' is not a number of threads
+      PROMETHEUS_URL                 | prometheus:9090 | PROMETHEUS_URL: 'prometheus:9090' is not an http or https URL
+      PROMETHEUS_URL                 | http:///x | PROMETHEUS_URL: 'http:///x' is not an http or https URL
       """)
   void badValuesAreRejectedNamingTheVariable(String variable, String value, String message) {
     assertThatThrownBy(() -> parse(Map.of(variable, value))).isInstanceOf(IllegalArgumentException.class)

@@ -49,6 +49,19 @@ public class AutoscalingSpec {
   @JsonPropertyDescription("With metric busyWorkers: the average busy percentage to keep (busy workers or threads / capacity). Default 70.")
   private Integer targetBusyPercent;
 
+  @Default("hpa")
+  @JsonPropertyDescription("Who scales. hpa (default): the operator creates a HorizontalPodAutoscaler (for busyWorkers an adapter such as prometheus-adapter must serve the custom metrics API). keda: the operator creates a KEDA ScaledObject instead (KEDA must be installed; for busyWorkers its Prometheus trigger queries the Prometheus the operator is configured with).")
+  private AutoscalingEngine engine;
+
+  @Min(0)
+  @Max(3600)
+  @JsonPropertyDescription("How long the autoscaler waits, in seconds, before it scales in after the load fell: it scales to the highest recommendation of that window. Unset: the cluster's default (300 s).")
+  private Integer scaleDownStabilizationSeconds;
+
+  public AutoscalingEngine getEngine() { return engine; }
+  public void setEngine(AutoscalingEngine engine) { this.engine = engine; }
+  public Integer getScaleDownStabilizationSeconds() { return scaleDownStabilizationSeconds; }
+  public void setScaleDownStabilizationSeconds(Integer v) { this.scaleDownStabilizationSeconds = v; }
   public AutoscalingMetric getMetric() { return metric; }
   public void setMetric(AutoscalingMetric metric) { this.metric = metric; }
   public Integer getTargetBusyPercent() { return targetBusyPercent; }

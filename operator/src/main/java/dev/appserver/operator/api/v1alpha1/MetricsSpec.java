@@ -23,6 +23,12 @@ public class MetricsSpec {
   @JsonPropertyDescription("Put prometheus.io/scrape, /port and /path annotations on the pods, for Prometheus set up to discover pods by annotation. Default true.")
   private Boolean scrapeAnnotations;
 
+  @Default("true")
+  @JsonPropertyDescription("Create a Prometheus Operator PodMonitor for the pods' metrics port when the cluster has the PodMonitor CRD (monitoring.coreos.com/v1). Default true.")
+  private Boolean podMonitor;
+
+  public Boolean getPodMonitor() { return podMonitor; }
+  public void setPodMonitor(Boolean podMonitor) { this.podMonitor = podMonitor; }
   public Boolean getEnabled() { return enabled; }
   public void setEnabled(Boolean enabled) { this.enabled = enabled; }
   public Integer getPort() { return port; }
