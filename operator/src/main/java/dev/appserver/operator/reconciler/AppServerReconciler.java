@@ -8,6 +8,7 @@ import dev.appserver.operator.model.rollout.Color;
 import dev.appserver.operator.model.rollout.DeploymentObservation;
 import dev.appserver.operator.model.rollout.Observation;
 import dev.appserver.operator.model.rollout.Plan;
+import dev.appserver.operator.model.rollout.PromotionCheckResult;
 import dev.appserver.operator.model.rollout.RolloutPlanner;
 import dev.appserver.operator.ops.OperatorMetrics;
 import dev.appserver.operator.reconciler.StatusAggregator.Problem;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
@@ -84,7 +86,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
 
   private final AppServerValidator validator;
   private final EventRecorder events;
-  private final PromotionCheck promotionCheck;
+  private final PromotionChecks checks;
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final OperatorSettings settings;
@@ -98,18 +100,25 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     this.settings = settings;
     this.validator = validator;
     this.events = events;
-    this.promotionCheck = promotionCheck;
+    this.checks = new PromotionChecks(promotionCheck, clock);
     this.clock = clock;
     this.metrics = metrics;
+  }
+
+  /** The pre-promotion checks this reconciler holds (for tests). */
+  PromotionChecks promotionChecks() {
+    return checks;
   }
 
   /** One informer per kind, shared by the dependents of that kind, watching only what we manage. */
   @Override
   public List<EventSource<?, AppServer>> prepareEventSources(EventSourceContext<AppServer> context) {
+    checks.onlyFor(id -> context.getPrimaryCache().get(id).isPresent());
     return List.of(
         informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS),
         informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS),
-        informer(context, Service.class, SERVICES));
+        informer(context, Service.class, SERVICES),
+        checks);
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, AppServer> informer(
@@ -132,17 +141,12 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       return patchIfChanged(resource, status);
     }
     AppServerModel model = outcome.model();
-    Observation observation = observe(resource, context, null, now);
-    Plan plan = RolloutPlanner.plan(model, observation);
-    if (plan.checkColor() != null) {
-      var check = model.spec().getStrategy().getBlueGreen().getPrePromotionCheck();
-      boolean passed = promotionCheck.passes(model, Names.previewService(model.name()), check.getPath(), check.getTimeoutSeconds());
-      plan = RolloutPlanner.plan(model, observe(resource, context, passed, now));
-    }
+    Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
     ModelDependent.put(context, model, plan, settings);
     settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventRecorder.WARNING, "AutoscalingUnavailable", why));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
+    checks.follow(ResourceID.fromResource(resource), model, plan.check());
     consumeAnnotations(resource, context, plan);
     for (Plan.Note note : plan.notes()) {
       events.record(resource, note.type(), note.reason(), note.message());
@@ -157,7 +161,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     }
 
     Deployment serving = deployment(context, resource, plan.serving());
-    var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector());
+    var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector(),
+        plan.check());
     recordTransitions(resource, status);
     var control = patchIfChanged(resource, status);
     if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
@@ -193,8 +198,16 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return String.valueOf(e.getMessage()).contains("because it is being terminated");
   }
 
-  /** Reads the Deployments, the Service and the request annotations: the planner's whole input. */
-  private static Observation observe(AppServer resource, Context<AppServer> context, Boolean checkPassed, Instant now) {
+  /** The pre-promotion check held for the revision status says is being brought up (running or answered). */
+  private PromotionCheckResult heldCheck(AppServer resource) {
+    var bg = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
+    if (bg == null || bg.getPreviewRevision() == null) return null;
+    return checks.result(ResourceID.fromResource(resource), bg.getPreviewRevision()).orElse(null);
+  }
+
+  /** Reads the Deployments, the Service, the request annotations and the check: the planner's whole input. */
+  private static Observation observe(AppServer resource, Context<AppServer> context, PromotionCheckResult check,
+      Instant now) {
     String name = resource.getMetadata().getName();
     Map<Color, DeploymentObservation> colors = new EnumMap<>(Color.class);
     for (Color c : Color.values()) {
@@ -213,7 +226,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_PROMOTE)),
         "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_ABORT)),
         "true".equalsIgnoreCase(annotations.get(Names.ANNOTATION_RETRY)),
-        checkPassed,
+        check,
         now);
   }
 

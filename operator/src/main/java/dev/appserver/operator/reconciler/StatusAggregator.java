@@ -5,6 +5,8 @@ import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.BlueGreenMachine;
+import dev.appserver.operator.model.rollout.Plan;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -42,6 +44,13 @@ public final class StatusAggregator {
   public static AppServerStatus aggregate(
       AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
       BlueGreenStatus blueGreen, Map<String, String> selector) {
+    return aggregate(cr, model, deployment, problem, now, blueGreen, selector, null);
+  }
+
+  /** @param check the pre-promotion check the blue-green plan waits on (null: none) */
+  public static AppServerStatus aggregate(
+      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
+      BlueGreenStatus blueGreen, Map<String, String> selector, Plan.Check check) {
     AppServerStatus previous = cr.getStatus() == null ? new AppServerStatus() : cr.getStatus();
     Long generation = cr.getMetadata().getGeneration();
     DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
@@ -112,6 +121,20 @@ public final class StatusAggregator {
             + "; waiting for the appserver.dev/promote annotation";
         default -> "rollout of revision " + blueGreen.getAbortedRevision() + " abandoned: " + blueGreen.getAbortReason();
       };
+      if (check != null && progressing) {
+        // The check runs off the reconcile; until it answers, the rollout is still in progress.
+        String checking = check.color().label() + " is ready with revision " + check.revision()
+            + "; the pre-promotion check through " + Names.previewService(cr.getMetadata().getName());
+        String serves = blueGreen.getActiveColor() == null ? "" : "; " + blueGreen.getActiveColor() + " serves";
+        if (check.lastFailure() == null) {
+          progressReason = "PrePromotionCheckRunning";
+          progressMessage = checking + " is running" + serves;
+        } else {
+          progressReason = "PrePromotionCheckFailed";
+          progressMessage = checking + " did not answer 2xx (" + check.lastFailure() + "), trying again every "
+              + BlueGreenMachine.CHECK_RETRY.toSeconds() + "s" + serves;
+        }
+      }
     } else if (stalled.isPresent()) {
       progressing = false;
       progressReason = "ProgressDeadlineExceeded";

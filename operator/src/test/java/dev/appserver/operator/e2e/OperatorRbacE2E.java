@@ -280,7 +280,8 @@ class OperatorRbacE2E {
         app: app:app
         """);
     var inNs = dev.appserver.operator.model.AppServerModel.of(model.name(), ns, model.spec());
-    assertThat(new dev.appserver.operator.reconciler.ServiceProxyPromotionCheck(sa).passes(inNs, "nothing-preview", "/health", 5))
+    assertThat(new dev.appserver.operator.reconciler.ServiceProxyPromotionCheck(sa).start(inNs, "nothing-preview", "/health", 5)
+        .toCompletableFuture().join().passed())
         .as("no endpoint: the check fails").isFalse();
     // The same request, to see the answer: authorized (not 403), and nothing to proxy to.
     try {

@@ -25,23 +25,28 @@ class AppServerReconcilerIT {
   static KubernetesClient client;
 
   private Operator operator;
+  private AppServerReconciler reconciler;
   private RecordingEvents events;
   private final FakePromotionCheck check = new FakePromotionCheck();
   /** A namespace of this test's own, so nothing an earlier test left behind on the shared server is seen. */
   private String ns;
 
-  /** Answers as told, and records what it was asked. */
+  /** Answers as told (at once, or when {@code hold} completes), and records what it was asked. */
   static final class FakePromotionCheck implements PromotionCheck {
     record Call(String namespace, String service, String path, int timeoutSeconds) {}
 
     final java.util.List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile boolean answer = true;
+    /** When set, the answer waits for it: a slow service behind the preview. */
+    volatile java.util.concurrent.CompletableFuture<Boolean> hold;
 
     @Override
-    public boolean passes(dev.appserver.operator.model.AppServerModel model, String previewService, String path,
-        int timeoutSeconds) {
+    public java.util.concurrent.CompletionStage<Answer> start(dev.appserver.operator.model.AppServerModel model,
+        String previewService, String path, int timeoutSeconds) {
       calls.add(new Call(model.namespace(), previewService, path, timeoutSeconds));
-      return answer;
+      var slow = hold;
+      var passed = slow != null ? slow : java.util.concurrent.CompletableFuture.completedFuture(answer);
+      return passed.thenApply(ok -> new Answer(ok, ok ? "HTTP 200" : "HTTP 503"));
     }
   }
 
@@ -49,7 +54,7 @@ class AppServerReconcilerIT {
   void startOperator() {
     ns = "it-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     events = new RecordingEvents();
-    var reconciler = new AppServerReconciler(
+    reconciler = new AppServerReconciler(
         new AppServerValidator(Admission.fromClasspath()), events, check, Clock.systemUTC());
     // The mock server speaks no server-side apply: here dependents are created and updated with
     // plain requests. The SSA path (and its no-write steady state) is proven on a real apiserver in *E2E.
@@ -303,6 +308,84 @@ class AppServerReconcilerIT {
       assertThat(appServer().getStatus().getBlueGreen().getActiveColor()).isEqualTo("green");
     });
     assertThat(events.reasons()).contains("Promoted");
+  }
+
+  /** Blue serving revision 1, green brought up with revision 2 and fully ready. */
+  private void greenReadyBesideBlue(String strategy) {
+    create("image: example/app:1\napp: app:app\nstrategy: " + strategy + "\n");
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace(ns).withName("web-blue").get() != null);
+    markRolledOut("web-blue");
+    await().atMost(Duration.ofSeconds(30)).until(() -> appServer().getStatus() != null
+        && "Ready".equals(appServer().getStatus().getPhase()));
+    edit(cr -> {
+      cr.getSpec().setImage("example/app:2");
+      return cr;
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments().inNamespace(ns).withName("web-green").get() != null);
+    markRolledOut("web-green");
+  }
+
+  /** While the check has not answered, the rollout reads as in progress, and the check is held; deleting the AppServer drops it. */
+  @Test
+  void aRunningCheckShowsInTheConditionsAndIsDroppedWithTheAppServer() {
+    check.hold = new java.util.concurrent.CompletableFuture<>();
+    greenReadyBesideBlue("{type: BlueGreen, blueGreen: {prePromotionCheck: {path: /ready}}}");
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var status = appServer().getStatus();
+      var progressing = Conditions.find(status.getConditions(), "Progressing").orElseThrow();
+      assertThat(progressing.getStatus()).isEqualTo("True");
+      assertThat(progressing.getReason()).isEqualTo("PrePromotionCheckRunning");
+      assertThat(progressing.getMessage()).startsWith("green is ready with revision ")
+          .endsWith("; the pre-promotion check through web-preview is running; blue serves");
+      var reconciling = Conditions.find(status.getConditions(), "Reconciling").orElseThrow();
+      assertThat(reconciling.getStatus()).as("kstatus reads InProgress").isEqualTo("True");
+      assertThat(reconciling.getReason()).isEqualTo("PrePromotionCheckRunning");
+      assertThat(Conditions.isTrue(status.getConditions(), "Stalled")).isFalse();
+      assertThat(status.getPhase()).isEqualTo("Progressing");
+      assertThat(status.getMessage()).isEqualTo(progressing.getMessage());
+    });
+    assertThat(check.calls).hasSize(1);
+    assertThat(serviceColor()).isEqualTo("blue");
+    assertThat(reconciler.promotionChecks().size()).isEqualTo(1);
+
+    client.resources(AppServer.class).inNamespace(ns).withName("web").delete();
+    await().atMost(Duration.ofSeconds(30)).until(() -> reconciler.promotionChecks().size() == 0);
+    check.hold.complete(true);
+    assertThat(check.calls).as("nothing checked after the deletion").hasSize(1);
+  }
+
+  /** The operator's stop (OperatorMain's close) ends the checks' executor; a check still running is let go. */
+  @Test
+  void stoppingTheOperatorStopsTheCheckExecutor() {
+    check.hold = new java.util.concurrent.CompletableFuture<>();
+    greenReadyBesideBlue("{type: BlueGreen, blueGreen: {prePromotionCheck: {path: /ready}}}");
+    await().atMost(Duration.ofSeconds(30)).until(() -> reconciler.promotionChecks().size() == 1);
+    operator.stop();
+    assertThat(reconciler.promotionChecks().isTerminated()).isTrue();
+    assertThat(reconciler.promotionChecks().size()).isZero();
+    check.hold.complete(true);
+    assertThat(reconciler.promotionChecks().size()).as("a late answer is ignored").isZero();
+  }
+
+  /** A failed check says why in the conditions, and the rollout stays in progress while it is retried. */
+  @Test
+  void aFailedCheckSaysWhyWhileItIsRetried() {
+    check.answer = false;
+    greenReadyBesideBlue("{type: BlueGreen, blueGreen: {prePromotionCheck: {path: /ready}}}");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var status = appServer().getStatus();
+      var progressing = Conditions.find(status.getConditions(), "Progressing").orElseThrow();
+      assertThat(progressing.getReason()).isEqualTo("PrePromotionCheckFailed");
+      assertThat(progressing.getMessage()).endsWith(
+          "; the pre-promotion check through web-preview did not answer 2xx (HTTP 503), trying again every 5s; blue serves");
+      assertThat(Conditions.isTrue(status.getConditions(), "Reconciling")).isTrue();
+      assertThat(Conditions.isTrue(status.getConditions(), "Stalled")).isFalse();
+      assertThat(status.getPhase()).isEqualTo("Progressing");
+    });
+    assertThat(events.events).anySatisfy(e -> assertThat(e.message())
+        .isEqualTo("the pre-promotion check through web-preview did not answer 2xx (HTTP 503); traffic stays on blue"));
+    assertThat(serviceColor()).isEqualTo("blue");
   }
 
   @Test

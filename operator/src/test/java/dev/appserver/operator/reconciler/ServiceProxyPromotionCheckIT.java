@@ -1,6 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -89,8 +91,12 @@ class ServiceProxyPromotionCheckIT {
     exchange.close();
   }
 
+  private PromotionCheck.Answer answer(String path, int timeoutSeconds) {
+    return new ServiceProxyPromotionCheck(client).start(model, "web-preview", path, timeoutSeconds).toCompletableFuture().join();
+  }
+
   private boolean check(String path, int timeoutSeconds) {
-    return new ServiceProxyPromotionCheck(client).passes(model, "web-preview", path, timeoutSeconds);
+    return answer(path, timeoutSeconds).passed();
   }
 
   @Test
@@ -127,5 +133,48 @@ class ServiceProxyPromotionCheckIT {
   void nothingListeningFails() {
     server.stop(0);
     assertThat(check("/health", 2)).isFalse();
+  }
+
+  @Test
+  void theAnswerSaysWhatTheCheckSaw() {
+    assertThat(answer("/health", 5)).isEqualTo(new PromotionCheck.Answer(true, "HTTP 200"));
+    assertThat(answer("/unhealthy", 5)).isEqualTo(new PromotionCheck.Answer(false, "HTTP 503"));
+    assertThat(answer("/slow", 1)).isEqualTo(new PromotionCheck.Answer(false, "no answer within 1s"));
+  }
+
+  @Test
+  void startingTheCheckDoesNotWaitForTheAnswer() {
+    long started = System.nanoTime();
+    var pending = new ServiceProxyPromotionCheck(client).start(model, "web-preview", "/slow", 20).toCompletableFuture();
+    double seconds = (System.nanoTime() - started) / 1e9;
+    assertThat(seconds).as("start returned before the answer").isLessThan(2.0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+    assertThat(pending).as("the server holds the answer").isNotDone();
+    release.countDown();
+    assertThat(pending.orTimeout(10, TimeUnit.SECONDS).join()).isEqualTo(new PromotionCheck.Answer(true, "HTTP 200"));
+  }
+
+  /** The operator's client retries 5xx answers; the check asks once, so a 503 is a 503 and not a timeout. */
+  @Test
+  void aClientThatRetriesServerErrorsStillSendsTheCheckOnce() {
+    try (KubernetesClient retrying = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())
+        .withOauthToken("operator-token")
+        .withRequestRetryBackoffLimit(2)
+        .withRequestRetryBackoffInterval(100)
+        .build()).build()) {
+      var answer = new ServiceProxyPromotionCheck(retrying).start(model, "web-preview", "/unhealthy", 5)
+          .toCompletableFuture().join();
+      assertThat(answer).isEqualTo(new PromotionCheck.Answer(false, "HTTP 503"));
+      assertThat(seen).extracting(Seen::uri).containsExactly(PROXY + "/unhealthy");
+
+      // The same request through the client's own HTTP client is retried: the setting above is live.
+      seen.clear();
+      var request = retrying.getHttpClient().newHttpRequestBuilder()
+          .uri(java.net.URI.create(retrying.getMasterUrl().toString().replaceAll("/$", "") + PROXY + "/unhealthy")).build();
+      assertThat(retrying.getHttpClient().sendAsync(request, String.class).orTimeout(10, TimeUnit.SECONDS).join().code())
+          .isEqualTo(503);
+      assertThat(seen).extracting(Seen::uri).containsExactly(PROXY + "/unhealthy", PROXY + "/unhealthy", PROXY + "/unhealthy");
+    }
   }
 }

@@ -256,6 +256,50 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aPrePromotionCheckNotAnsweredYetIsStillInProgress() {
+    var serving = deployment(1, 1, 2, 2, 2);
+    var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
+        dev.appserver.operator.model.rollout.Plan.Check.Step.Running, null);
+    for (String phase : new String[] {"Progressing", "AwaitingPromotion"}) {
+      var s = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen(phase), null, check);
+      assertThat(reconciling(s)).as(phase).isEqualTo("True/PrePromotionCheckRunning");
+      assertThat(stalled(s)).isEqualTo("False/AsExpected");
+      var progressing = Conditions.find(s.getConditions(), "Progressing").orElseThrow();
+      assertThat(kstatus(progressing)).isEqualTo("True/PrePromotionCheckRunning");
+      assertThat(progressing.getMessage())
+          .isEqualTo("green is ready with revision r2; the pre-promotion check through web-preview is running; blue serves");
+      assertThat(s.getPhase()).isEqualTo("Progressing");
+      assertThat(s.getMessage()).isEqualTo(progressing.getMessage());
+      assertThat(Conditions.isTrue(s.getConditions(), "Ready")).as("blue still serves").isTrue();
+    }
+  }
+
+  @Test
+  void aFailedPrePromotionCheckSaysWhyAndStaysInProgressWhileItIsRetried() {
+    var serving = deployment(1, 1, 2, 2, 2);
+    for (var step : new dev.appserver.operator.model.rollout.Plan.Check.Step[] {
+        dev.appserver.operator.model.rollout.Plan.Check.Step.RetryLater, dev.appserver.operator.model.rollout.Plan.Check.Step.Running}) {
+      var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
+          step, "HTTP 503");
+      var s = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null, check);
+      assertThat(reconciling(s)).as(step.name()).isEqualTo("True/PrePromotionCheckFailed");
+      assertThat(stalled(s)).isEqualTo("False/AsExpected");
+      assertThat(s.getMessage()).as("the same while the retry runs, so it is not written twice per retry").isEqualTo(
+          "green is ready with revision r2; the pre-promotion check through web-preview did not answer 2xx (HTTP 503),"
+              + " trying again every 5s; blue serves");
+    }
+  }
+
+  @Test
+  void aCheckDoesNotHideAnAbandonedRollout() {
+    var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
+        dev.appserver.operator.model.rollout.Plan.Check.Step.Running, null);
+    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null, check);
+    assertThat(stalled(s)).isEqualTo("True/RolloutAborted");
+    assertThat(Conditions.find(s.getConditions(), "Progressing").orElseThrow().getReason()).isEqualTo("Aborted");
+  }
+
+  @Test
   void abandonedBlueGreenRevisionIsStalledThoughTheOldColourKeepsItReady() {
     var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null);
     assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();

@@ -31,8 +31,8 @@ public final class BlueGreenMachine {
 
   public static final boolean DEFAULT_AUTO_PROMOTE = true;
   public static final int DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
-  /** How often a failing pre-promotion check is retried. */
-  static final Duration CHECK_RETRY = Duration.ofSeconds(5);
+  /** How long after a failed pre-promotion check the next one starts. */
+  public static final Duration CHECK_RETRY = Duration.ofSeconds(5);
 
   private BlueGreenMachine() {}
 
@@ -68,7 +68,7 @@ public final class BlueGreenMachine {
     final List<Note> notes = new ArrayList<>();
     final Set<String> consumed = new HashSet<>();
     Duration requeue;
-    Color checkColor;
+    Plan.Check check;
 
     Step(AppServerModel m, Observation obs) {
       this.m = m;
@@ -168,7 +168,11 @@ public final class BlueGreenMachine {
       }
       hold(active, preview);
       boolean ready = obs.color(preview).map(o -> o.fullyReady(revision, replicas)).orElse(false);
-      if (ready && checkPassesOrAsk(preview)) {
+      Instant deadline = Instant.parse(next.getRolloutStartTime()).plusSeconds(deadlineSeconds);
+      boolean late = !obs.now().isBefore(deadline);
+      // Past the deadline a failed check is not tried again; a check not yet answered still decides.
+      boolean failedLate = late && ready && checkFailed();
+      if (ready && !failedLate && checkPassesOrAsk(preview)) {
         if (autoPromote || obs.promoteRequested()) {
           promote(active, preview);
         } else {
@@ -178,18 +182,20 @@ public final class BlueGreenMachine {
         }
         return;
       }
-      if (checkColor != null) return;
-      Instant deadline = Instant.parse(next.getRolloutStartTime()).plusSeconds(deadlineSeconds);
-      if (!obs.now().isBefore(deadline)) {
+      // A check starting or running: its answer triggers the next reconcile, which decides, even
+      // past the deadline (a check gives up after its own timeout).
+      if (check != null && check.step() != Plan.Check.Step.RetryLater) return;
+      if (late) {
+        if (failedLate) notes.add(checkFailedNote());
         abort(active, preview, ready
-            ? "revision " + revision + " on " + preview.label() + " did not pass the pre-promotion check within "
-                + deadlineSeconds + "s (progressDeadlineSeconds)"
+            ? "revision " + revision + " on " + preview.label() + " did not pass the pre-promotion check ("
+                + obs.prePromotionCheck().reason() + ") within " + deadlineSeconds + "s (progressDeadlineSeconds)"
             : "revision " + revision + " on " + preview.label() + " was not ready within "
                 + deadlineSeconds + "s (progressDeadlineSeconds)");
         return;
       }
       Duration left = Duration.between(obs.now(), deadline);
-      requeue = ready && hasCheck && left.compareTo(CHECK_RETRY) > 0 ? CHECK_RETRY : left;
+      requeue = requeue != null && requeue.compareTo(left) < 0 ? requeue : left;
     }
 
     void awaitingPromotion() {
@@ -206,10 +212,7 @@ public final class BlueGreenMachine {
       }
       hold(active, preview);
       boolean ready = obs.color(preview).map(o -> o.fullyReady(revision, replicas)).orElse(false);
-      if ((obs.promoteRequested() || autoPromote) && ready) {
-        if (checkPassesOrAsk(preview)) promote(active, preview);
-        else if (checkColor == null) requeue = CHECK_RETRY;
-      }
+      if ((obs.promoteRequested() || autoPromote) && ready && checkPassesOrAsk(preview)) promote(active, preview);
     }
 
     void scalingDown() {
@@ -384,17 +387,46 @@ public final class BlueGreenMachine {
       if (obs.color(c).isPresent()) colors.put(c, keepColor(c, 0));
     }
 
+    /**
+     * For a fully ready preview colour: true when there is no check or it has passed. Otherwise the
+     * plan waits on the check: it starts one when none is held for this revision, waits for one
+     * running, and after a failure reports it and starts the next {@link #CHECK_RETRY} later.
+     */
     boolean checkPassesOrAsk(Color preview) {
       if (!hasCheck) return true;
-      if (obs.prePromotionCheckPassed() == null) {
-        checkColor = preview;
+      PromotionCheckResult held = obs.prePromotionCheck();
+      if (held == null) {
+        check = new Plan.Check(preview, revision, Plan.Check.Step.Start, null);
         return false;
       }
-      if (!obs.prePromotionCheckPassed()) {
-        notes.add(Note.warning("PrePromotionCheckFailed", "the pre-promotion check through " + Names.previewService(m.name())
-            + " did not answer 2xx; traffic stays on " + (active() == null ? "the current pods" : active().label())));
+      switch (held.outcome()) {
+        case Passed -> {
+          return true;
+        }
+        case Pending -> check = new Plan.Check(preview, revision, Plan.Check.Step.Running, held.reason());
+        case Failed -> {
+          notes.add(checkFailedNote());
+          Instant retryAt = held.at().plus(CHECK_RETRY);
+          if (obs.now().isBefore(retryAt)) {
+            check = new Plan.Check(preview, revision, Plan.Check.Step.RetryLater, held.reason());
+            requeue = Duration.between(obs.now(), retryAt);
+          } else {
+            check = new Plan.Check(preview, revision, Plan.Check.Step.Start, held.reason());
+          }
+        }
       }
-      return obs.prePromotionCheckPassed();
+      return false;
+    }
+
+    boolean checkFailed() {
+      return hasCheck && obs.prePromotionCheck() != null
+          && obs.prePromotionCheck().outcome() == PromotionCheckResult.Outcome.Failed;
+    }
+
+    Note checkFailedNote() {
+      return Note.warning("PrePromotionCheckFailed", "the pre-promotion check through " + Names.previewService(m.name())
+          + " did not answer 2xx (" + obs.prePromotionCheck().reason() + "); traffic stays on "
+          + (active() == null ? "the current pods" : active().label()));
     }
 
     Plan finish() {
@@ -412,7 +444,7 @@ public final class BlueGreenMachine {
       Map<String, String> preview = previewSel == null ? all : RolloutPlanner.withColor(all, previewSel);
       String serving = serviceColor != null ? Names.colorDeployment(m.name(), serviceColor.label())
           : keepRolling ? m.name() : Names.colorDeployment(m.name(), Color.BLUE.label());
-      return new Plan(targets, serving, service, preview, next, notes, requeue, consumed, checkColor);
+      return new Plan(targets, serving, service, preview, next, notes, requeue, consumed, check);
     }
 
     static Phase phase(String value) {

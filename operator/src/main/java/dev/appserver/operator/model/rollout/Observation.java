@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param rolling the plain Deployment named after the AppServer (RollingUpdate strategy)
  * @param serviceSelector the selector the Service currently has (null when there is no Service)
  * @param promoteRequested the AppServer carries appserver.dev/promote (likewise abort and retry)
- * @param prePromotionCheckPassed result of the check the planner asked for, null when not run
+ * @param prePromotionCheck the pre-promotion check held for the revision being brought up: running
+ *     or answered; null when none is held (none was asked for yet, or it was dropped)
  */
 public record Observation(
     BlueGreenStatus state,
@@ -23,7 +24,7 @@ public record Observation(
     boolean promoteRequested,
     boolean abortRequested,
     boolean retryRequested,
-    Boolean prePromotionCheckPassed,
+    PromotionCheckResult prePromotionCheck,
     Instant now) {
 
   /** A new AppServer: nothing deployed, no state, no requests. */

@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * @param serving the Deployment whose pods take the traffic (drives Ready)
  * @param previewSelector null when there is no preview Service
- * @param checkColor when set, run the pre-promotion check against that colour and plan again
+ * @param check the pre-promotion check this plan waits on; null when it waits on none, and then
+ *     whatever check is held for the AppServer is dropped
  */
 public record Plan(
     List<DeploymentTarget> deployments,
@@ -26,10 +27,30 @@ public record Plan(
     List<Note> notes,
     Duration requeueAfter,
     Set<String> consumedAnnotations,
-    Color checkColor) {
+    Check check) {
 
   /** A Deployment to keep, built from {@code model} (its snapshot) with {@code replicas}. */
   public record DeploymentTarget(String name, Color color, AppServerModel model, int replicas) {}
+
+  /**
+   * The pre-promotion check of a colour that is fully ready. The check runs off the reconcile
+   * thread; its answer triggers the next reconcile, which observes it.
+   *
+   * @param color the colour checked, through the preview Service
+   * @param revision the revision that colour runs (a result for another revision is not this one's)
+   * @param step what to do about it now
+   * @param lastFailure why the last check of this revision failed; null when none has
+   */
+  public record Check(Color color, String revision, Step step, String lastFailure) {
+    public enum Step {
+      /** None is held for this revision, or the failure held is due for a retry: start one. */
+      Start,
+      /** One is running: wait for its answer. */
+      Running,
+      /** The last one failed: wait for the retry ({@code requeueAfter} brings it). */
+      RetryLater
+    }
+  }
 
   /** Something worth an Event (and a metric). */
   public record Note(String type, String reason, String message) {

@@ -54,7 +54,9 @@ class BlueGreenMachineTest {
     final Map<Color, DeploymentObservation> colors = new EnumMap<>(Color.class);
     Color serviceColor;
     boolean promote, abort, retry;
+    /** A check that has just answered: true passed, false failed; null: none held (unless {@link #held} is set). */
     Boolean check;
+    PromotionCheckResult held;
     Instant now = T0;
 
     Obs state(BlueGreenStatus s) { state = s; return this; }
@@ -65,8 +67,15 @@ class BlueGreenMachineTest {
     Observation build() {
       Map<String, String> selector = new HashMap<>(Names.podSelector("web"));
       if (serviceColor != null) selector.put(Names.LABEL_COLOR, serviceColor.label());
-      return new Observation(state, Optional.ofNullable(rolling), colors, selector, promote, abort, retry, check, now);
+      return new Observation(state, Optional.ofNullable(rolling), colors, selector, promote, abort, retry,
+          held != null ? held : answered(check, now), now);
     }
+  }
+
+  /** A check that answered at {@code at}: true passed, false failed, null none held. */
+  static PromotionCheckResult answered(Boolean passed, Instant at) {
+    if (passed == null) return null;
+    return passed ? PromotionCheckResult.passed("HTTP 200", at) : PromotionCheckResult.failed("HTTP 503", at);
   }
 
   static Color serviceColor(Plan p) {
@@ -357,7 +366,7 @@ class BlueGreenMachineTest {
     var obs = progressingToGreen(2);
     obs.colors.put(Color.GREEN, seen(Color.GREEN, checked, 2, 2));
     Plan ask = BlueGreenMachine.plan(checked, obs.build());
-    assertThat(ask.checkColor()).isEqualTo(Color.GREEN);
+    assertThat(ask.check().color()).isEqualTo(Color.GREEN);
     assertThat(serviceColor(ask)).isEqualTo(Color.BLUE);
 
     obs.check = false;
@@ -369,6 +378,151 @@ class BlueGreenMachineTest {
     obs.check = true;
     Plan passed = BlueGreenMachine.plan(checked, obs.build());
     assertThat(serviceColor(passed)).isEqualTo(Color.GREEN);
+  }
+
+  static final AppServerModel CHECKED = model("example/app:2", ", blueGreen: {prePromotionCheck: {path: /health}}");
+
+  /** Green fully ready with R2 under a spec with a check, at T0 + {@code seconds}, holding {@code held}. */
+  static Obs greenReadyHolding(PromotionCheckResult held, long seconds) {
+    var obs = progressingToGreen(2).at(T0.plusSeconds(seconds));
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, CHECKED, 2, 2));
+    obs.held = held;
+    return obs;
+  }
+
+  @Test
+  void aReadyColourWithNoCheckHeldStartsOneAndWaitsForItsAnswerWithoutATimer() {
+    Plan p = BlueGreenMachine.plan(CHECKED, greenReadyHolding(null, 20).build());
+    assertThat(p.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.Start, null));
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(p.requeueAfter()).as("the answer triggers the next reconcile").isNull();
+    assertThat(p.notes()).isEmpty();
+  }
+
+  @Test
+  void aRunningCheckHoldsTheSwitchAndStartsNoOther() {
+    Plan p = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.pending(null, T0.plusSeconds(20)), 22).build());
+    assertThat(p.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.Running, null));
+    assertThat(p.blueGreen()).isEqualTo(progressingToGreen(2).state);
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(target(p, Color.GREEN).replicas()).isEqualTo(2);
+    assertThat(p.requeueAfter()).isNull();
+    assertThat(p.notes()).isEmpty();
+  }
+
+  @Test
+  void aCheckStillRunningAtTheDeadlineDecidesWhenItAnswers() {
+    Plan running = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.pending(null, T0.plusSeconds(598)), 601).build());
+    assertThat(running.blueGreen().getPhase()).as("not abandoned while the check runs").isEqualTo("Progressing");
+    assertThat(running.check().step()).isEqualTo(Plan.Check.Step.Running);
+
+    Plan passed = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.passed("HTTP 200", T0.plusSeconds(602)), 602).build());
+    assertThat(passed.blueGreen().getPhase()).isEqualTo("ScalingDown");
+    assertThat(serviceColor(passed)).isEqualTo(Color.GREEN);
+
+    Plan notYetAsked = BlueGreenMachine.plan(CHECKED, greenReadyHolding(null, 601).build());
+    assertThat(notYetAsked.blueGreen().getPhase()).as("a colour ready at the deadline still gets its check").isEqualTo("Progressing");
+    assertThat(notYetAsked.check().step()).isEqualTo(Plan.Check.Step.Start);
+  }
+
+  @Test
+  void aPassedCheckSwitchesTrafficAndIsDropped() {
+    Plan p = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.passed("HTTP 200", T0.plusSeconds(21)), 21).build());
+    assertThat(serviceColor(p)).isEqualTo(Color.GREEN);
+    assertThat(p.blueGreen().getPhase()).isEqualTo("ScalingDown");
+    assertThat(p.check()).as("no check is waited on once it has been used").isNull();
+    assertThat(reasons(p)).containsExactly("Promoted");
+  }
+
+  @Test
+  void aFailedCheckIsReportedAndTriedAgainFiveSecondsAfterItAnswered() {
+    var failed = PromotionCheckResult.failed("HTTP 503", T0.plusSeconds(18));
+    Plan waiting = BlueGreenMachine.plan(CHECKED, greenReadyHolding(failed, 20).build());
+    assertThat(waiting.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.RetryLater, "HTTP 503"));
+    assertThat(waiting.requeueAfter()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(serviceColor(waiting)).isEqualTo(Color.BLUE);
+    assertThat(waiting.blueGreen().getPhase()).isEqualTo("Progressing");
+    assertThat(waiting.notes()).singleElement().satisfies(n -> {
+      assertThat(n.type()).isEqualTo("Warning");
+      assertThat(n.reason()).isEqualTo("PrePromotionCheckFailed");
+      assertThat(n.message()).isEqualTo(
+          "the pre-promotion check through web-preview did not answer 2xx (HTTP 503); traffic stays on blue");
+    });
+
+    Plan retry = BlueGreenMachine.plan(CHECKED, greenReadyHolding(failed, 23).build());
+    assertThat(retry.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.Start, "HTTP 503"));
+    assertThat(serviceColor(retry)).isEqualTo(Color.BLUE);
+    assertThat(retry.requeueAfter()).as("the answer triggers the next reconcile").isNull();
+
+    Plan retrying = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.pending("HTTP 503", T0.plusSeconds(23)), 24).build());
+    assertThat(retrying.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.Running, "HTTP 503"));
+    assertThat(retrying.notes()).isEmpty();
+  }
+
+  @Test
+  void aRetryNeverWaitsPastTheDeadline() {
+    Plan p = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.failed("HTTP 503", T0.plusSeconds(597)), 598).build());
+    assertThat(p.requeueAfter()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aFailedCheckAtTheDeadlineAbandonsTheRollout() {
+    Plan p = BlueGreenMachine.plan(CHECKED, greenReadyHolding(PromotionCheckResult.failed("HTTP 503", T0.plusSeconds(590)), 600).build());
+    assertThat(p.blueGreen().getPhase()).isEqualTo("Aborted");
+    assertThat(p.blueGreen().getAbortReason())
+        .isEqualTo("revision " + R2 + " on green did not pass the pre-promotion check (HTTP 503) within 600s (progressDeadlineSeconds)");
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+    assertThat(target(p, Color.GREEN).replicas()).isZero();
+    assertThat(p.check()).isNull();
+    assertThat(reasons(p)).containsExactly("PrePromotionCheckFailed", "RolloutAborted");
+  }
+
+  @Test
+  void aColourNoLongerFullyReadyDropsItsCheck() {
+    var obs = greenReadyHolding(PromotionCheckResult.pending(null, T0.plusSeconds(20)), 21);
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, CHECKED, 2, 1));
+    Plan p = BlueGreenMachine.plan(CHECKED, obs.build());
+    assertThat(p.check()).isNull();
+    assertThat(p.requeueAfter()).isEqualTo(Duration.ofSeconds(579));
+    assertThat(serviceColor(p)).isEqualTo(Color.BLUE);
+  }
+
+  @Test
+  void withManualPromotionTheCheckPassesBeforeAwaitingAndAgainWhenThePromoteAnnotationArrives() {
+    var manual = model("example/app:2", ", blueGreen: {autoPromote: false, prePromotionCheck: {path: /health}}");
+    var obs = progressingToGreen(2);
+    obs.colors.put(Color.GREEN, seen(Color.GREEN, manual, 2, 2));
+    obs.held = PromotionCheckResult.passed("HTTP 200", T0.plusSeconds(20));
+    Plan awaiting = BlueGreenMachine.plan(manual, obs.build());
+    assertThat(awaiting.blueGreen().getPhase()).isEqualTo("AwaitingPromotion");
+    assertThat(awaiting.check()).as("dropped: the annotation asks for a fresh check").isNull();
+
+    java.util.function.Function<PromotionCheckResult, Plan> promoteWith = held -> {
+      var later = new Obs().state(awaiting.blueGreen()).color(seen(Color.BLUE, V1, 2, 2), Color.BLUE)
+          .color(seen(Color.GREEN, manual, 2, 2), Color.GREEN).service(Color.BLUE).at(T0.plusSeconds(3600));
+      later.promote = true;
+      later.held = held;
+      return BlueGreenMachine.plan(manual, later.build());
+    };
+    Plan ask = promoteWith.apply(null);
+    assertThat(ask.check()).isEqualTo(new Plan.Check(Color.GREEN, R2, Plan.Check.Step.Start, null));
+    assertThat(serviceColor(ask)).isEqualTo(Color.BLUE);
+
+    Plan running = promoteWith.apply(PromotionCheckResult.pending(null, T0.plusSeconds(3599)));
+    assertThat(running.check().step()).isEqualTo(Plan.Check.Step.Running);
+    assertThat(running.requeueAfter()).isNull();
+    assertThat(running.blueGreen().getPhase()).isEqualTo("AwaitingPromotion");
+
+    Plan failed = promoteWith.apply(PromotionCheckResult.failed("no answer within 5s", T0.plusSeconds(3599)));
+    assertThat(failed.check().step()).isEqualTo(Plan.Check.Step.RetryLater);
+    assertThat(failed.requeueAfter()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(failed.consumedAnnotations()).as("the annotation stays until the switch").isEmpty();
+    assertThat(reasons(failed)).containsExactly("PrePromotionCheckFailed");
+
+    Plan passed = promoteWith.apply(PromotionCheckResult.passed("HTTP 200", T0.plusSeconds(3600)));
+    assertThat(serviceColor(passed)).isEqualTo(Color.GREEN);
+    assertThat(passed.check()).isNull();
   }
 
   @Test
@@ -595,7 +749,8 @@ class BlueGreenMachineTest {
                             ? Optional.of(new DeploymentObservation("web", R1, V1.spec(), 2, 2, 2, 2, true))
                             : Optional.<DeploymentObservation>empty();
                         var observation = new Observation(s, plain, seen, selector, (requests & 1) != 0,
-                            (requests & 2) != 0, (requests & 4) != 0, family.check(), T0.plusSeconds(at));
+                            (requests & 2) != 0, (requests & 4) != 0, answered(family.check(), T0.plusSeconds(at)),
+                            T0.plusSeconds(at));
                         Plan p = BlueGreenMachine.plan(spec, observation);
                         plans++;
 
