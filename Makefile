@@ -35,7 +35,7 @@ test-helm: ## Chart tests (*HelmTest): helm lint, helm template, the values sche
 
 test-e2e: cluster-up $(JAR) ## End-to-end tests (*E2E) against the local control plane (the chart's too: helm, kstatus, the jar)
 	$(ROOT)/hack/build-tools.sh helm kstatus
-	@if grep -qx 'REAL_NODE=ready' $(LOCAL_CLUSTER_DIR)/network.env; then $(ROOT)/hack/images.sh example operator; fi
+	@if grep -qx 'REAL_NODE=ready' $(LOCAL_CLUSTER_DIR)/network.env; then $(ROOT)/hack/images.sh example operator && $(ROOT)/hack/keda.sh up; fi
 	cd $(ROOT) && KUBECONFIG=$(LOCAL_CLUSTER_KUBECONFIG) PATH=$(LOCAL_CLUSTER_BIN):$$PATH \
 	  $(MVN) $(MVN_FLAGS) test -pl operator -Pe2e
 

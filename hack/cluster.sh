@@ -410,6 +410,9 @@ stop_components() {
 }
 
 delete_cluster() {
+  if [[ -d "${LOCAL_CLUSTER_DIR}/keda" ]]; then
+    "${ROOT}/hack/keda.sh" down || log "could not stop KEDA cleanly"
+  fi
   if [[ -d "${LOCAL_CLUSTER_DIR}/node" ]]; then
     "${ROOT}/hack/node.sh" down || log "could not stop the real node cleanly"
   fi

@@ -3,7 +3,8 @@
 # module at a pinned version, fetched from the Go module proxy (and checked against the checksum
 # database) into Go's module cache.
 #
-#   hack/third-party-crds.sh keda                 KEDA's CRDs (the version hack/tools/keda pins)
+#   hack/third-party-crds.sh keda                 KEDA's CRDs, all of which its operator watches
+#                                                 (the version hack/tools/keda pins)
 #   hack/third-party-crds.sh prometheus-operator  Prometheus Operator's PodMonitor CRD
 set -euo pipefail
 
@@ -25,7 +26,7 @@ case "${1:-}" in
     v="$(awk '$1 == "github.com/kedacore/keda/v2" {print $2; exit}' "${ROOT}/hack/tools/keda/go.mod")"
     [[ -n "$v" ]] || die "no github.com/kedacore/keda/v2 version in hack/tools/keda/go.mod"
     d="$(module_dir "github.com/kedacore/keda/v2@${v}")"
-    ls "${d}/config/crd/bases/keda.sh_"*.yaml
+    ls "${d}/config/crd/bases/"{keda.sh,eventing.keda.sh}_*.yaml
     ;;
   prometheus-operator)
     d="$(module_dir "github.com/prometheus-operator/prometheus-operator@${PROMETHEUS_OPERATOR_VERSION}")"
