@@ -48,7 +48,8 @@ final class LoadQueries {
   }
 
   /** Every AppServer Prometheus has series of, by namespace and name. */
-  Map<ResourceID, Measurement> measure(PrometheusClient prometheus, Instant at) throws PrometheusException {
+  Map<ResourceID, Measurement> measure(PrometheusClient prometheus, Instant at)
+      throws PrometheusException, InterruptedException {
     var r = byAppServer(prometheus.query(requests, at));
     var w = byAppServer(prometheus.query(wall, at));
     var c = byAppServer(prometheus.query(cpu, at));

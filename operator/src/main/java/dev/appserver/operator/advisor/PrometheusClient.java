@@ -47,8 +47,12 @@ public final class PrometheusClient {
     return base;
   }
 
-  /** Evaluates {@code promql} at {@code time}. */
-  public List<Sample> query(String promql, Instant time) throws PrometheusException {
+  /**
+   * Evaluates {@code promql} at {@code time}.
+   *
+   * @throws InterruptedException when the thread is interrupted (the advisor is stopping)
+   */
+  public List<Sample> query(String promql, Instant time) throws PrometheusException, InterruptedException {
     String prefix = base.toString().replaceAll("/+$", "");
     URI uri = URI.create(prefix + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
         + "&time=" + time.toEpochMilli() / 1000 + "." + String.format("%03d", time.toEpochMilli() % 1000)
@@ -60,9 +64,6 @@ public final class PrometheusClient {
     } catch (IOException e) {
       throw new PrometheusException("no answer (" + e.getClass().getSimpleName() + ")",
           "no answer from " + prefix + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PrometheusException("interrupted", "interrupted while querying " + prefix, e);
     }
     JsonNode body = parse(response.body());
     if (response.statusCode() / 100 != 2) {
@@ -70,7 +71,7 @@ public final class PrometheusClient {
           ? " (" + body.path("errorType").asText("?") + "): " + body.path("error").asText()
           : ": " + shorten(response.body());
       throw new PrometheusException("HTTP " + response.statusCode(),
-          prefix + " answered HTTP " + response.statusCode() + detail + " to " + promql);
+          prefix + " answered HTTP " + response.statusCode() + detail + " (query: " + promql + ")");
     }
     if (body == null || !"success".equals(body.path("status").asText())) {
       throw new PrometheusException("not a query result",
@@ -80,7 +81,8 @@ public final class PrometheusClient {
     JsonNode data = body.path("data");
     if (!"vector".equals(data.path("resultType").asText()) || !data.path("result").isArray()) {
       throw new PrometheusException("not a query result",
-          prefix + " answered with a result of type '" + data.path("resultType").asText() + "', not an instant vector, to " + promql);
+          prefix + " answered with a result of type '" + data.path("resultType").asText() + "', not an instant vector (query: "
+              + promql + ")");
     }
     List<Sample> samples = new ArrayList<>();
     for (JsonNode element : data.path("result")) {

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachingEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,25 +52,32 @@ public final class SizingAdvisor {
   private final Clock clock;
   private volatile Readings readings;
 
-  private SizingAdvisor(AdvisorSettings settings, Set<String> namespaces, BooleanSupplier active, Clock clock) {
+  private SizingAdvisor(Optional<URI> prometheusUrl, AdvisorSettings settings, Set<String> namespaces,
+      BooleanSupplier active, Clock clock) {
     this.settings = settings;
     this.queries = new LoadQueries(settings.window(), namespaces);
-    this.prometheus = settings.prometheusUrl().map(u -> new PrometheusClient(u, QUERY_TIMEOUT)).orElse(null);
+    this.prometheus = prometheusUrl.map(u -> new PrometheusClient(u, QUERY_TIMEOUT)).orElse(null);
     this.active = active;
     this.clock = clock;
   }
 
-  /** The advisor as configured: off when no Prometheus is named. */
-  public static SizingAdvisor of(AdvisorSettings settings, Set<String> namespaces, BooleanSupplier active, Clock clock) {
-    return new SizingAdvisor(settings, namespaces, active, clock);
+  /**
+   * The advisor as configured: off when the operator has no Prometheus.
+   *
+   * @param namespaces the namespaces the operator watches (empty: all), which narrow the queries
+   * @param active whether this replica reconciles now (it holds the Lease): only then it queries
+   */
+  public static SizingAdvisor of(Optional<URI> prometheusUrl, AdvisorSettings settings, Set<String> namespaces,
+      BooleanSupplier active, Clock clock) {
+    return new SizingAdvisor(prometheusUrl, settings, namespaces, active, clock);
   }
 
   public static SizingAdvisor off() {
-    return new SizingAdvisor(AdvisorSettings.off(), Set.of(), () -> false, Clock.systemUTC());
+    return new SizingAdvisor(Optional.empty(), AdvisorSettings.defaults(), Set.of(), () -> false, Clock.systemUTC());
   }
 
   public boolean enabled() {
-    return settings.enabled();
+    return prometheus != null;
   }
 
   /** The event source to register with the AppServer controller; none when off. */
@@ -88,7 +96,7 @@ public final class SizingAdvisor {
 
   /** One look at Prometheus for every AppServer in the cache, turned into readings. */
   Map<ResourceID, Set<LoadReading>> look(List<AppServer> appServers, Map<ResourceID, LoadReading> last,
-      Problems problems) {
+      Problems problems) throws InterruptedException {
     Instant now = clock.instant();
     Map<ResourceID, Measurement> measured;
     try {
@@ -179,11 +187,30 @@ public final class SizingAdvisor {
         if (!isRunning() || !active.getAsBoolean()) return;
         Map<ResourceID, LoadReading> last = new HashMap<>();
         getCache().forEach((id, byKey) -> byKey.values().stream().findFirst().ifPresent(r -> last.put(id, r)));
-        var next = look(primaries.list().toList(), last, problems);
-        if (next != null && isRunning()) handleResources(next);
+        List<AppServer> appServers = primaries.list().toList();
+        var next = look(appServers, last, problems);
+        if (next != null && isRunning()) publish(appServers, next);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // stopping
       } catch (RuntimeException e) {
         // Never let the scheduler drop the task: the next look tries again.
         log.warn("Sizing advisor: a look at Prometheus failed: {}", e.toString(), e);
+      }
+    }
+
+    /**
+     * Caches the readings and drops those of AppServers that are gone. A reading that changed
+     * reconciles its AppServer, unless its status already shows it (after a restart, most do).
+     */
+    private synchronized void publish(List<AppServer> appServers, Map<ResourceID, Set<LoadReading>> next) {
+      getCache().keySet().stream().filter(id -> !next.containsKey(id)).toList().forEach(this::handleDelete);
+      for (AppServer a : appServers) {
+        ResourceID id = ResourceID.fromResource(a);
+        Set<LoadReading> reading = next.get(id);
+        if (reading == null) continue;
+        LoadReading inStatus = a.getStatus() == null ? null : LoadReading.of(a.getStatus().getAdvisor());
+        boolean shown = inStatus != null && reading.contains(inStatus);
+        handleResources(id, reading, !shown);
       }
     }
   }

@@ -1,28 +1,22 @@
 package dev.appserver.operator.ops;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
- * The sizing advisor's settings (docs/operations.md): off unless a Prometheus is named.
+ * The sizing advisor's settings (docs/operations.md). It runs when the operator has a Prometheus
+ * ({@link OperatorConfig#prometheusUrl()}), and not otherwise.
  *
- * @param prometheusUrl Prometheus' HTTP address; empty turns the advisor off
  * @param interval how often it looks (one batch of queries for every AppServer)
  * @param window the range the rates are taken over
  * @param minRequestsPerPod requests per pod the window must hold before it gives per-request figures
  */
-public record AdvisorSettings(Optional<URI> prometheusUrl, Duration interval, Duration window, long minRequestsPerPod) {
+public record AdvisorSettings(Duration interval, Duration window, long minRequestsPerPod) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
   /** About 3.3 requests per second per pod over 5 minutes: see docs/sizing.md for what less would cost. */
   public static final long DEFAULT_MIN_REQUESTS = 1000;
 
-  public static AdvisorSettings off() {
-    return new AdvisorSettings(Optional.empty(), DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_MIN_REQUESTS);
-  }
-
-  public boolean enabled() {
-    return prometheusUrl.isPresent();
+  public static AdvisorSettings defaults() {
+    return new AdvisorSettings(DEFAULT_INTERVAL, DEFAULT_WINDOW, DEFAULT_MIN_REQUESTS);
   }
 }

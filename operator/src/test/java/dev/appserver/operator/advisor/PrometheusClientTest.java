@@ -83,7 +83,7 @@ class PrometheusClientTest {
         .isInstanceOfSatisfying(PrometheusException.class, e -> {
           assertThat(e.summary()).isEqualTo("HTTP 400");
           assertThat(e.getMessage()).contains("answered HTTP 400 (bad_data): invalid parameter \"query\": 1:37: parse error")
-              .endsWith(" to rate(x)");
+              .endsWith(" (query: rate(x))");
         });
   }
 

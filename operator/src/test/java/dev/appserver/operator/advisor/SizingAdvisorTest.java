@@ -38,7 +38,7 @@ class SizingAdvisorTest {
   void start() throws Exception {
     prometheus = new FakePrometheus();
     prometheus.answer = FakePrometheus::recordedAnswerTo;
-    advisor = SizingAdvisor.of(new AdvisorSettings(Optional.of(prometheus.url()), Duration.ofSeconds(5), WINDOW, 1000),
+    advisor = SizingAdvisor.of(Optional.of(prometheus.url()), new AdvisorSettings(Duration.ofSeconds(5), WINDOW, 1000),
         Set.of(), () -> true, Clock.fixed(AT, ZoneOffset.UTC));
     problems = advisor.new Problems();
   }
@@ -62,7 +62,7 @@ class SizingAdvisorTest {
   }
 
   @Test
-  void everyAppServerThatExistsGetsAReadingAndNoOtherDoes() {
+  void everyAppServerThatExistsGetsAReadingAndNoOtherDoes() throws Exception {
     var readings = advisor.look(List.of(appServer("web"), appServer("quiet")), Map.of(), problems);
     assertThat(readings).as("worker is in Prometheus, but no AppServer of that name exists")
         .containsOnlyKeys(new ResourceID("web", "shop"), new ResourceID("quiet", "shop"));
@@ -72,7 +72,7 @@ class SizingAdvisorTest {
   }
 
   @Test
-  void aLookCostsFiveQueriesHoweverManyAppServersThereAre() {
+  void aLookCostsFiveQueriesHoweverManyAppServersThereAre() throws Exception {
     List<AppServer> many = new ArrayList<>(IntStream.range(0, 1000).mapToObj(i -> appServer("app-" + i)).toList());
     many.add(appServer("web"));
     var readings = advisor.look(many, Map.of(), problems);
@@ -81,7 +81,7 @@ class SizingAdvisorTest {
   }
 
   @Test
-  void prometheusMustFailThreeLooksInARowBeforeReadingsSaySo() {
+  void prometheusMustFailThreeLooksInARowBeforeReadingsSaySo() throws Exception {
     var first = advisor.look(List.of(appServer("web")), Map.of(), problems);
     var last = Map.of(new ResourceID("web", "shop"), only(first, "web"));
     prometheus.answer = q -> new Answer(503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"too busy\"}");
@@ -99,7 +99,7 @@ class SizingAdvisorTest {
   }
 
   @Test
-  void afterARestartFiguresCloseToWhatTheStatusShowsAreKeptAsTheyAre() {
+  void afterARestartFiguresCloseToWhatTheStatusShowsAreKeptAsTheyAre() throws Exception {
     // Stored a while ago: within a fifth of what Prometheus says now (0.00089 s CPU, 0.056 s wall, 670 requests/s).
     var stored = new LoadReading(AdvisorState.MEASURED, "2026-12-01T16:00:00Z", "2m", 700.0, 0.00095, 0.052, 90, null);
     var web = appServer("web");
