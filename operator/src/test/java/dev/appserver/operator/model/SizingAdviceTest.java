@@ -64,6 +64,51 @@ class SizingAdviceTest {
         + " raise spec.workers.threads to 80 (5 processes x 80).");
   }
 
+  /** The table of docs/sizing.md: the benchmark's /io sweep on 2 cores, each row's CPU per request, 51 ms wall. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      {profile: io, count: 5, threads: 8}   | 40   | 0.00048 | 430 | RAISE_CONCURRENCY
+      {profile: io, count: 5, threads: 16}  | 80   | 0.00054 | 380 | RAISE_CONCURRENCY
+      {profile: io, count: 2, threads: 64}  | 128  | 0.00048 | 430 | RAISE_CONCURRENCY
+      {profile: io, count: 8, threads: 16}  | 128  | 0.0005  | 410 | RAISE_CONCURRENCY
+      {profile: io, count: 5, threads: 32}  | 160  | 0.00047 | 440 | RAISE_CONCURRENCY
+      {profile: io, count: 8, threads: 32}  | 256  | 0.00049 | 420 | OK
+      {profile: io}                         | 320  | 0.00049 | 420 | OK
+      {profile: io, count: 8, threads: 64}  | 512  | 0.00059 | 350 | OK
+      {profile: io, workerClass: gevent}    | 5000 | 0.00044 | 470 | LOWER_CONCURRENCY
+      {}                                    | 5    | 0.00091 | 230 | RAISE_CONCURRENCY
+      """)
+  void theBenchmarkSweepAsTheAdvisorReadsIt(String workers, int concurrency, double cpu, int recommended,
+      AdvisorVerdict verdict) {
+    var model = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: "2"}}
+        workers: %s
+        """.formatted(workers));
+    var s = SizingAdvice.advise(measured(2000, cpu, 0.051, 90), model);
+    assertThat(s.getConcurrency()).isEqualTo(concurrency);
+    assertThat(s.getRecommendedConcurrency()).isEqualTo(recommended);
+    assertThat(s.getVerdict()).isEqualTo(verdict);
+  }
+
+  /** The status example of docs/configuration.md. */
+  @Test
+  void theStatusExampleOfTheDocs() {
+    var model = TestAppServers.model("""
+        image: example/app:1
+        app: app:app
+        resources: {limits: {cpu: "2", memory: 1Gi}}
+        workers: {workerClass: gthread, threads: 4, memoryPerWorker: 256Mi}
+        """);
+    var s = SizingAdvice.advise(measured(240, 0.0061, 0.045, 35), model);
+    assertThat(s.getVerdict()).isEqualTo(AdvisorVerdict.OK);
+    assertThat(s.getRecommendedConcurrency()).isEqualTo(30);
+    assertThat(s.getMessage()).isEqualTo("240 requests/s over 5m, each 6.1 ms of worker CPU and 45 ms wall, 35% busy."
+        + " The CPU limit 2 is used up at 2 x 45 / 6.1 = 15 requests in flight per pod; recommended 30 (2 x that,"
+        + " rounded up). The pods serve 16 at once (4 gthread processes x 4 threads): that fits, within a factor of 2.");
+  }
+
   @Test
   void roundingUpKeepsSmallFiguresWholeAndLargeOnesAtTwoDigits() {
     assertThat(SizingAdvice.roundUp(new BigDecimal("0.3"))).isEqualTo(1);
