@@ -170,9 +170,10 @@ public final class SizingAdvisor {
         t.setDaemon(true);
         return t;
       });
-      log.info("Sizing advisor: reading {} every {}s, rates over {}, at least {} requests per pod",
-          prometheus.base(), settings.interval().toMillis() / 1000.0, LoadReading.promDuration(settings.window()),
-          settings.minRequestsPerPod());
+      Duration every = settings.interval();
+      log.info("Sizing advisor: reading {} every {}, rates over {}, at least {} requests per pod", prometheus.base(),
+          every.toMillis() % 1000 == 0 ? LoadReading.promDuration(every) : every.toMillis() + "ms",
+          LoadReading.promDuration(settings.window()), settings.minRequestsPerPod());
       scheduler.scheduleWithFixedDelay(this::lookSafely, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
