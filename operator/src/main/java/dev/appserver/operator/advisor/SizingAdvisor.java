@@ -56,13 +56,13 @@ public final class SizingAdvisor {
       BooleanSupplier active, Clock clock) {
     this.settings = settings;
     this.queries = new LoadQueries(settings.window(), namespaces);
-    this.prometheus = prometheusUrl.map(u -> new PrometheusClient(u, QUERY_TIMEOUT)).orElse(null);
+    this.prometheus = prometheusUrl.filter(u -> settings.enabled()).map(u -> new PrometheusClient(u, QUERY_TIMEOUT)).orElse(null);
     this.active = active;
     this.clock = clock;
   }
 
   /**
-   * The advisor as configured: off when the operator has no Prometheus.
+   * The advisor as configured: off when the operator has no Prometheus, or it is turned off.
    *
    * @param namespaces the namespaces the operator watches (empty: all), which narrow the queries
    * @param active whether this replica reconciles now (it holds the Lease): only then it queries

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * --resync-period=D                    RESYNC_PERIOD                   10m
  * --reconcile-threads=N                RECONCILE_THREADS               10
  * --prometheus-url=URL                 PROMETHEUS_URL                  (none)
+ * --advisor[=true|false]               ADVISOR_ENABLED                 true (runs only with a PROMETHEUS_URL)
  * --advisor-interval=D                 ADVISOR_INTERVAL                1m
  * --advisor-window=D                   ADVISOR_WINDOW                  5m
  * --advisor-min-requests=N             ADVISOR_MIN_REQUESTS            1000
@@ -92,6 +93,8 @@ public record OperatorConfig(
     PROMETHEUS_URL("--prometheus-url", "PROMETHEUS_URL",
         "the Prometheus that scrapes the AppServers' pods (http or https URL); KEDA ScaledObjects query it for busyWorkers,"
             + " and the sizing advisor reads the pods' Gunicorn metrics from it"),
+    ADVISOR_ENABLED("--advisor", "ADVISOR_ENABLED",
+        "false: no sizing advisor even with PROMETHEUS_URL (default true)"),
     ADVISOR_INTERVAL("--advisor-interval", "ADVISOR_INTERVAL",
         "how often the sizing advisor queries PROMETHEUS_URL, for all AppServers at once (default 1m, at least 1s)"),
     ADVISOR_WINDOW("--advisor-window", "ADVISOR_WINDOW",
@@ -171,7 +174,7 @@ public record OperatorConfig(
       String value;
       if (arg.contains("=")) {
         value = arg.substring(arg.indexOf('=') + 1);
-      } else if (option == Option.LEADER_ELECTION) {
+      } else if (option == Option.LEADER_ELECTION || option == Option.ADVISOR_ENABLED) {
         value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
@@ -250,6 +253,7 @@ public record OperatorConfig(
   }
 
   private static AdvisorSettings advisor(Map<Option, String> values, Map<Option, String> source) {
+    boolean enabled = bool(values, source, Option.ADVISOR_ENABLED, true);
     Duration interval = duration(values, source, Option.ADVISOR_INTERVAL, AdvisorSettings.DEFAULT_INTERVAL);
     if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
       throw invalid(source, Option.ADVISOR_INTERVAL, values.get(Option.ADVISOR_INTERVAL), "at least 1s");
@@ -268,7 +272,7 @@ public record OperatorConfig(
       }
       if (minRequests < 1) throw invalid(source, Option.ADVISOR_MIN_REQUESTS, min, "a number of requests of at least 1");
     }
-    return new AdvisorSettings(interval, window, minRequests);
+    return new AdvisorSettings(enabled, interval, window, minRequests);
   }
 
   private static Optional<URI> url(Map<Option, String> values, Map<Option, String> source, Option o) {
@@ -299,7 +303,7 @@ public record OperatorConfig(
   public static String help() {
     List<String> lines = new ArrayList<>();
     for (Option o : Option.values()) {
-      String flag = o.flag + (o == Option.LEADER_ELECTION ? "[=true|false]" : "=VALUE");
+      String flag = o.flag + (o == Option.LEADER_ELECTION || o == Option.ADVISOR_ENABLED ? "[=true|false]" : "=VALUE");
       lines.add(String.format("  %-40s %-32s %s", flag, o.env, o.help));
     }
     return String.join("\n", lines);

@@ -38,7 +38,7 @@ class SizingAdvisorTest {
   void start() throws Exception {
     prometheus = new FakePrometheus();
     prometheus.answer = FakePrometheus::recordedAnswerTo;
-    advisor = SizingAdvisor.of(Optional.of(prometheus.url()), new AdvisorSettings(Duration.ofSeconds(5), WINDOW, 1000),
+    advisor = SizingAdvisor.of(Optional.of(prometheus.url()), new AdvisorSettings(true, Duration.ofSeconds(5), WINDOW, 1000),
         Set.of(), () -> true, Clock.fixed(AT, ZoneOffset.UTC));
     problems = advisor.new Problems();
   }
@@ -96,6 +96,16 @@ class SizingAdvisorTest {
     assertThat(only(advisor.look(List.of(appServer("web")), Map.of(), problems), "web").state()).isEqualTo(AdvisorState.MEASURED);
     prometheus.answer = q -> new Answer(503, "{}");
     assertThat(advisor.look(List.of(appServer("web")), last, problems)).as("the count starts again after a success").isNull();
+  }
+
+  @Test
+  void itRunsOnlyWithAPrometheusAndWhenNotTurnedOff() {
+    assertThat(advisor.enabled()).isTrue();
+    assertThat(SizingAdvisor.of(Optional.empty(), AdvisorSettings.defaults(), Set.of(), () -> true, Clock.systemUTC()).enabled())
+        .isFalse();
+    var off = new AdvisorSettings(false, Duration.ofSeconds(5), WINDOW, 1000);
+    assertThat(SizingAdvisor.of(Optional.of(prometheus.url()), off, Set.of(), () -> true, Clock.systemUTC()).enabled()).isFalse();
+    assertThat(SizingAdvisor.off().eventSource(null)).isEmpty();
   }
 
   @Test

@@ -258,6 +258,7 @@ class ChartHelmTest {
     assertThat(on).filteredOn(e -> e.getName().startsWith("ADVISOR_") || e.getName().equals("PROMETHEUS_URL"))
         .extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
             org.assertj.core.groups.Tuple.tuple("PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090"),
+            org.assertj.core.groups.Tuple.tuple("ADVISOR_ENABLED", "true"),
             org.assertj.core.groups.Tuple.tuple("ADVISOR_INTERVAL", "30s"),
             org.assertj.core.groups.Tuple.tuple("ADVISOR_WINDOW", "5m"),
             org.assertj.core.groups.Tuple.tuple("ADVISOR_MIN_REQUESTS", "1000"));
@@ -266,6 +267,9 @@ class ChartHelmTest {
         .collect(java.util.stream.Collectors.toMap(EnvVar::getName, EnvVar::getValue)));
     assertThat(config.prometheusUrl()).isPresent();
     assertThat(config.advisor().interval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    var off = deployment(Helm.template("op", NS, "prometheus.url=http://p:9090", "advisor.enabled=false"))
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(off).filteredOn(e -> e.getName().equals("ADVISOR_ENABLED")).extracting(EnvVar::getValue).containsExactly("false");
   }
 
   @Test

@@ -68,7 +68,7 @@ class SizingAdvisorIT {
   }
 
   private SizingAdvisor advisorOf(java.net.URI url) {
-    return SizingAdvisor.of(Optional.of(url), new AdvisorSettings(Duration.ofMillis(300), Duration.ofMinutes(2), 1000),
+    return SizingAdvisor.of(Optional.of(url), new AdvisorSettings(true, Duration.ofMillis(300), Duration.ofMinutes(2), 1000),
         Set.of(ns), () -> true, Clock.systemUTC());
   }
 
