@@ -1,6 +1,7 @@
 package dev.appserver.operator;
 
 import dev.appserver.operator.admission.Admission;
+import dev.appserver.operator.advisor.SizingAdvisor;
 import dev.appserver.operator.ops.Leadership;
 import dev.appserver.operator.ops.MicrometerOperatorMetrics;
 import dev.appserver.operator.ops.OperatorConfig;
@@ -132,7 +133,10 @@ public final class OperatorMain {
           .withCloseClientOnStop(false);
       lead.ifPresent(l -> o.withLeaderElectionConfiguration(l.configuration()));
     });
-    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl())), c -> {
+    // Reads Prometheus on a thread of its own, and only while this replica reconciles.
+    var advisor = SizingAdvisor.of(config.prometheusUrl(), config.advisor(), config.watchNamespaces(),
+        () -> lead.map(Leadership::isLeader).orElse(true), Clock.systemUTC());
+    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl()), advisor), c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
@@ -153,11 +157,11 @@ public final class OperatorMain {
   }
 
   private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics,
-      OperatorSettings settings) throws Exception {
+      OperatorSettings settings, SizingAdvisor advisor) throws Exception {
     var validator = new AppServerValidator(Admission.fromClasspath());
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
-        new ServiceProxyPromotionCheck(client), clock, metrics, settings);
+        new ServiceProxyPromotionCheck(client), clock, metrics, settings, advisor);
   }
 
   /** A built operator with its endpoints; {@link #close()} stops it in order and may be called more than once. */

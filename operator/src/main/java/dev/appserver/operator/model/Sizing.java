@@ -154,7 +154,7 @@ public record Sizing(
     return (a + b - 1) / b;
   }
 
-  private static Quantity cpu(ResourceRequirements resources, boolean limit) {
+  static Quantity cpu(ResourceRequirements resources, boolean limit) {
     if (resources == null) return null;
     Map<String, Quantity> map = limit ? resources.getLimits() : resources.getRequests();
     return map == null ? null : map.get("cpu");

@@ -2,7 +2,6 @@ package dev.appserver.operator.ops;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +34,10 @@ import java.util.regex.Pattern;
  * --resync-period=D                    RESYNC_PERIOD                   10m
  * --reconcile-threads=N                RECONCILE_THREADS               10
  * --prometheus-url=URL                 PROMETHEUS_URL                  (none)
+ * --advisor[=true|false]               ADVISOR_ENABLED                 true (runs only with a PROMETHEUS_URL)
+ * --advisor-interval=D                 ADVISOR_INTERVAL                1m
+ * --advisor-window=D                   ADVISOR_WINDOW                  5m
+ * --advisor-min-requests=N             ADVISOR_MIN_REQUESTS            1000
  * </pre>
  */
 public record OperatorConfig(
@@ -49,7 +52,8 @@ public record OperatorConfig(
     LogFormat logFormat,
     Duration resyncPeriod,
     int reconcileThreads,
-    Optional<URI> prometheusUrl) {
+    Optional<URI> prometheusUrl,
+    AdvisorSettings advisor) {
 
   public enum LogFormat { TEXT, JSON }
 
@@ -87,7 +91,17 @@ public record OperatorConfig(
     RECONCILE_THREADS("--reconcile-threads", "RECONCILE_THREADS",
         "how many AppServers are reconciled at once (default " + DEFAULT_RECONCILE_THREADS + ")"),
     PROMETHEUS_URL("--prometheus-url", "PROMETHEUS_URL",
-        "the Prometheus that scrapes the AppServers' pods (http or https URL); KEDA ScaledObjects query it for busyWorkers");
+        "the Prometheus that scrapes the AppServers' pods (http or https URL); KEDA ScaledObjects query it for busyWorkers,"
+            + " and the sizing advisor reads the pods' Gunicorn metrics from it"),
+    ADVISOR_ENABLED("--advisor", "ADVISOR_ENABLED",
+        "false: no sizing advisor even with PROMETHEUS_URL (default true)"),
+    ADVISOR_INTERVAL("--advisor-interval", "ADVISOR_INTERVAL",
+        "how often the sizing advisor queries PROMETHEUS_URL, for all AppServers at once (default 1m, at least 1s)"),
+    ADVISOR_WINDOW("--advisor-window", "ADVISOR_WINDOW",
+        "the range the sizing advisor's rates are taken over, whole seconds (default 5m)"),
+    ADVISOR_MIN_REQUESTS("--advisor-min-requests", "ADVISOR_MIN_REQUESTS",
+        "requests per pod in the window before the sizing advisor gives new figures (default "
+            + AdvisorSettings.DEFAULT_MIN_REQUESTS + ")");
 
     public final String flag;
     public final String env;
@@ -119,17 +133,22 @@ public record OperatorConfig(
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
   }
 
   public OperatorConfig withLeaderElection(boolean enabled, String namespace) {
     return new OperatorConfig(watchNamespaces, enabled, leaseName, Optional.ofNullable(namespace), leaseDuration,
-        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
+        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
+  }
+
+  public OperatorConfig withPrometheus(URI url, AdvisorSettings settings) {
+    return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, Optional.ofNullable(url), settings);
   }
 
   /**
@@ -155,7 +174,7 @@ public record OperatorConfig(
       String value;
       if (arg.contains("=")) {
         value = arg.substring(arg.indexOf('=') + 1);
-      } else if (option == Option.LEADER_ELECTION) {
+      } else if (option == Option.LEADER_ELECTION || option == Option.ADVISOR_ENABLED) {
         value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
@@ -230,7 +249,30 @@ public record OperatorConfig(
     }
     Optional<URI> prometheusUrl = url(values, source, Option.PROMETHEUS_URL);
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor(values, source));
+  }
+
+  private static AdvisorSettings advisor(Map<Option, String> values, Map<Option, String> source) {
+    boolean enabled = bool(values, source, Option.ADVISOR_ENABLED, true);
+    Duration interval = duration(values, source, Option.ADVISOR_INTERVAL, AdvisorSettings.DEFAULT_INTERVAL);
+    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw invalid(source, Option.ADVISOR_INTERVAL, values.get(Option.ADVISOR_INTERVAL), "at least 1s");
+    }
+    Duration window = duration(values, source, Option.ADVISOR_WINDOW, AdvisorSettings.DEFAULT_WINDOW);
+    if (window.toMillis() % 1000 != 0) {
+      throw invalid(source, Option.ADVISOR_WINDOW, values.get(Option.ADVISOR_WINDOW), "whole seconds, such as 5m or 90s");
+    }
+    long minRequests = AdvisorSettings.DEFAULT_MIN_REQUESTS;
+    String min = values.getOrDefault(Option.ADVISOR_MIN_REQUESTS, "");
+    if (!min.isEmpty()) {
+      try {
+        minRequests = Long.parseLong(min);
+      } catch (NumberFormatException e) {
+        minRequests = 0;
+      }
+      if (minRequests < 1) throw invalid(source, Option.ADVISOR_MIN_REQUESTS, min, "a number of requests of at least 1");
+    }
+    return new AdvisorSettings(enabled, interval, window, minRequests);
   }
 
   private static Optional<URI> url(Map<Option, String> values, Map<Option, String> source, Option o) {
@@ -261,7 +303,7 @@ public record OperatorConfig(
   public static String help() {
     List<String> lines = new ArrayList<>();
     for (Option o : Option.values()) {
-      String flag = o.flag + (o == Option.LEADER_ELECTION ? "[=true|false]" : "=VALUE");
+      String flag = o.flag + (o == Option.LEADER_ELECTION || o == Option.ADVISOR_ENABLED ? "[=true|false]" : "=VALUE");
       lines.add(String.format("  %-40s %-32s %s", flag, o.env, o.help));
     }
     return String.join("\n", lines);

@@ -1,5 +1,6 @@
 package dev.appserver.operator.reconciler;
 
+import dev.appserver.operator.advisor.SizingAdvisor;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
@@ -34,6 +35,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final OperatorSettings settings;
+  private final SizingAdvisor advisor;
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
     this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP, OperatorSettings.NONE);
@@ -97,7 +100,14 @@ public class AppServerReconciler implements Reconciler<AppServer> {
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock,
       OperatorMetrics metrics, OperatorSettings settings) {
+    this(validator, events, promotionCheck, clock, metrics, settings, SizingAdvisor.off());
+  }
+
+  /** @param advisor the sizing advisor, whose readings status.advisor shows ({@link SizingAdvisor#off()}: none) */
+  public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock,
+      OperatorMetrics metrics, OperatorSettings settings, SizingAdvisor advisor) {
     this.settings = settings;
+    this.advisor = advisor;
     this.validator = validator;
     this.events = events;
     this.checks = new PromotionChecks(promotionCheck, clock);
@@ -114,11 +124,13 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   @Override
   public List<EventSource<?, AppServer>> prepareEventSources(EventSourceContext<AppServer> context) {
     checks.onlyFor(id -> context.getPrimaryCache().get(id).isPresent());
-    return List.of(
+    List<EventSource<?, AppServer>> sources = new ArrayList<>(List.of(
         informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS),
         informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS),
         informer(context, Service.class, SERVICES),
-        checks);
+        checks));
+    advisor.eventSource(context).ifPresent(sources::add);
+    return sources;
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, AppServer> informer(
@@ -163,6 +175,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     Deployment serving = deployment(context, resource, plan.serving());
     var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector(),
         plan.check());
+    AdvisorReport.apply(advisor, resource, model, status, events);
     recordTransitions(resource, status);
     var control = patchIfChanged(resource, status);
     if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));

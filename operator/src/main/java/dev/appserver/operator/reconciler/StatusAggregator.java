@@ -78,6 +78,8 @@ public final class StatusAggregator {
     status.setUpdatedReplicas(updated);
     status.setReady(ready + "/" + desired);
     status.setBlueGreen(blueGreen);
+    // The sizing advisor's part is the reconciler's to replace (AdvisorReport); kept otherwise.
+    status.setAdvisor(previous.getAdvisor());
     if (model != null) {
       status.setSelector(Names.selectorString(selector != null ? selector : Names.podSelector(model.name())));
       status.setWorkers(model.sizing().workers());

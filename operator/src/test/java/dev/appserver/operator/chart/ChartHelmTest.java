@@ -250,6 +250,29 @@ class ChartHelmTest {
   }
 
   @Test
+  void theSizingAdvisorIsTunedOnlyWithAPrometheus() {
+    var env = deployment(Helm.template("op", NS)).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(env).extracting(EnvVar::getName).noneMatch(n -> n.startsWith("ADVISOR_") || n.equals("PROMETHEUS_URL"));
+    var on = deployment(Helm.template("op", NS, "prometheus.url=http://prometheus-operated.monitoring.svc:9090",
+        "advisor.interval=30s")).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(on).filteredOn(e -> e.getName().startsWith("ADVISOR_") || e.getName().equals("PROMETHEUS_URL"))
+        .extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("PROMETHEUS_URL", "http://prometheus-operated.monitoring.svc:9090"),
+            org.assertj.core.groups.Tuple.tuple("ADVISOR_ENABLED", "true"),
+            org.assertj.core.groups.Tuple.tuple("ADVISOR_INTERVAL", "30s"),
+            org.assertj.core.groups.Tuple.tuple("ADVISOR_WINDOW", "5m"),
+            org.assertj.core.groups.Tuple.tuple("ADVISOR_MIN_REQUESTS", "1000"));
+    // What the chart sets, the operator accepts.
+    var config = OperatorConfig.parse(new String[0], on.stream().filter(e -> e.getValue() != null)
+        .collect(java.util.stream.Collectors.toMap(EnvVar::getName, EnvVar::getValue)));
+    assertThat(config.prometheusUrl()).isPresent();
+    assertThat(config.advisor().interval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    var off = deployment(Helm.template("op", NS, "prometheus.url=http://p:9090", "advisor.enabled=false"))
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertThat(off).filteredOn(e -> e.getName().equals("ADVISOR_ENABLED")).extracting(EnvVar::getValue).containsExactly("false");
+  }
+
+  @Test
   void valuesWithADigestPinTheImage() {
     var m = Helm.template("op", NS, "image.repository=registry.example/ops/appserver-operator", "image.tag=1.2.3");
     assertThat(deployment(m).getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
@@ -281,6 +304,9 @@ class ChartHelmTest {
       image.digest=latest                              | at '/image/digest': 'latest' does not match pattern
       image.repository=                                | at '/image/repository': minLength: got 0, want 1
       terminationGracePeriodSeconds=5                  | at '/terminationGracePeriodSeconds': minimum: got 5, want 15
+      advisor.interval=500ms                           | at '/advisor/interval': '500ms' does not match pattern
+      advisor.minRequests=0                            | at '/advisor/minRequests': minimum: got 0, want 1
+      advisor.prometheusUrl=http://p:9090              | additional properties 'prometheusUrl' not allowed
       """)
   void schemaViolationsAreRejectedByLintAndTemplate(String sets, String message) {
     var template = Helm.run(Helm.templateArgs("op", NS, sets));

@@ -86,7 +86,7 @@ class CrdFileTest {
     JsonNode crd = YAML.readTree(expectedCrd());
     List<String> names = new ArrayList<>();
     crd.path("spec").path("versions").get(0).path("additionalPrinterColumns").forEach(c -> names.add(c.path("name").asText()));
-    assertThat(names).containsExactly("Ready", "Workers", "Strategy", "Active", "Phase", "Age");
+    assertThat(names).containsExactly("Ready", "Workers", "Strategy", "Active", "Phase", "Busy%", "Sizing", "Age");
   }
 
   @Test

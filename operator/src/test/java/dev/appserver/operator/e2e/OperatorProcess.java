@@ -72,7 +72,8 @@ public final class OperatorProcess implements AutoCloseable {
       command.addAll(List.of(args));
       var pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       Map<String, String> environment = pb.environment();
-      environment.keySet().removeIf(k -> k.startsWith("WATCH_") || k.startsWith("LEADER_ELECTION_") || k.startsWith("LOG_"));
+      environment.keySet().removeIf(k -> k.startsWith("WATCH_") || k.startsWith("LEADER_ELECTION_") || k.startsWith("LOG_")
+          || k.startsWith("ADVISOR_") || k.equals("PROMETHEUS_URL"));
       environment.put("METRICS_PORT", "0");
       environment.putAll(env);
       return new OperatorProcess(name, log, pb.start());

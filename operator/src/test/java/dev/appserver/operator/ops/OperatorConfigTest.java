@@ -31,6 +31,10 @@ class OperatorConfigTest {
     assertThat(c.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.resyncPeriod()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.reconcileThreads()).isEqualTo(10);
+    assertThat(c.advisor().enabled()).as("on, though it runs only with a PROMETHEUS_URL").isTrue();
+    assertThat(c.advisor().interval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.advisor().window()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.advisor().minRequestsPerPod()).isEqualTo(1000);
   }
 
   @Test
@@ -64,6 +68,20 @@ class OperatorConfigTest {
     var f = parse(Map.of("RESYNC_PERIOD", "90s"), "--resync-period=1m", "--reconcile-threads", "20");
     assertThat(f.resyncPeriod()).isEqualTo(Duration.ofMinutes(1));
     assertThat(f.reconcileThreads()).isEqualTo(20);
+  }
+
+  @Test
+  void theSizingAdvisorIsTunedByVariablesOrFlags() {
+    var c = parse(Map.of("ADVISOR_INTERVAL", "5s", "ADVISOR_WINDOW", "30s", "ADVISOR_MIN_REQUESTS", "50"));
+    assertThat(c.advisor().interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.advisor().window()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.advisor().minRequestsPerPod()).isEqualTo(50);
+    var f = parse(Map.of("ADVISOR_WINDOW", "30s"), "--advisor-window", "10m", "--advisor-interval=2m");
+    assertThat(f.advisor().window()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(f.advisor().interval()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(parse(Map.of("ADVISOR_ENABLED", "false")).advisor().enabled()).isFalse();
+    assertThat(parse(Map.of("ADVISOR_ENABLED", "false"), "--advisor").advisor().enabled()).isTrue();
+    assertThat(parse(Map.of(), "--advisor=false").advisor().enabled()).isFalse();
   }
 
   @Test
@@ -112,6 +130,12 @@ class OperatorConfigTest {
       RESYNC_PERIOD                  | hourly   | RESYNC_PERIOD: 'hourly' is not a duration
       RECONCILE_THREADS              | 0        | RECONCILE_THREADS: '0' is not a number of threads from 1 to 500
       RECONCILE_THREADS              | many     | RECONCILE_THREADS: 'many' is not a number of threads
+      ADVISOR_ENABLED                | off      | ADVISOR_ENABLED: 'off' is not true or false
+      ADVISOR_INTERVAL               | 500ms    | ADVISOR_INTERVAL: '500ms' is not at least 1s
+      ADVISOR_INTERVAL               | often    | ADVISOR_INTERVAL: 'often' is not a duration
+      ADVISOR_WINDOW                 | 1500ms   | ADVISOR_WINDOW: '1500ms' is not whole seconds
+      ADVISOR_MIN_REQUESTS           | 0        | ADVISOR_MIN_REQUESTS: '0' is not a number of requests of at least 1
+      ADVISOR_MIN_REQUESTS           | lots     | ADVISOR_MIN_REQUESTS: 'lots' is not a number of requests
       PROMETHEUS_URL                 | prometheus:9090 | PROMETHEUS_URL: 'prometheus:9090' is not an http or https URL
       PROMETHEUS_URL                 | http:///x | PROMETHEUS_URL: 'http:///x' is not an http or https URL
       """)

@@ -62,6 +62,9 @@ public class AppServerStatus {
   @JsonPropertyDescription("Blue-green rollout state (BlueGreen strategy only).")
   private BlueGreenStatus blueGreen;
 
+  @JsonPropertyDescription("What the sizing advisor measured in Prometheus and recommends (only when the operator is configured with a Prometheus).")
+  private AdvisorStatus advisor;
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long v) { this.observedGeneration = v; }
   public String getPhase() { return phase; }
@@ -92,6 +95,8 @@ public class AppServerStatus {
   public void setSizing(String sizing) { this.sizing = sizing; }
   public BlueGreenStatus getBlueGreen() { return blueGreen; }
   public void setBlueGreen(BlueGreenStatus blueGreen) { this.blueGreen = blueGreen; }
+  public AdvisorStatus getAdvisor() { return advisor; }
+  public void setAdvisor(AdvisorStatus advisor) { this.advisor = advisor; }
   public String getMessage() { return message; }
   public void setMessage(String message) { this.message = message; }
 
@@ -114,12 +119,13 @@ public class AppServerStatus {
         && Objects.equals(inFlight, s.inFlight)
         && Objects.equals(sizing, s.sizing)
         && Objects.equals(message, s.message)
-        && Objects.equals(blueGreen, s.blueGreen);
+        && Objects.equals(blueGreen, s.blueGreen)
+        && Objects.equals(advisor, s.advisor);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, phase, conditions, replicas, readyReplicas, updatedReplicas,
-        ready, selector, workers, threads, workerClass, inFlightPerPod, inFlight, sizing, message, blueGreen);
+        ready, selector, workers, threads, workerClass, inFlightPerPod, inFlight, sizing, message, blueGreen, advisor);
   }
 }
