@@ -113,7 +113,7 @@ class AdmissionCrossCheckE2E {
   @Test
   void theCasesCoverGoodAndBadAndEveryBadCaseIsRefused() {
     assertThat(AdmissionCases.good()).hasSizeGreaterThanOrEqualTo(9);
-    assertThat(AdmissionCases.BAD).hasSize(45);
+    assertThat(AdmissionCases.BAD).hasSize(47);
     assertThat(AdmissionCases.all()).hasSize(AdmissionCases.good().size() + AdmissionCases.BAD.size()
         + AdmissionCases.moreBad().size());
     assertThat(Stream.concat(AdmissionCases.BAD.stream().map(b -> b.appServer()),

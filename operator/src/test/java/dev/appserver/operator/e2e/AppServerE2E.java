@@ -105,7 +105,7 @@ class AppServerE2E extends E2ESupport {
     waitReady("web");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       String table = Kubectl.run("-n", ns, "get", "appservers").ok().out();
-      assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+WORKERS\\s+STRATEGY\\s+ACTIVE\\s+PHASE\\s+AGE.*");
+      assertThat(table.lines().findFirst().orElseThrow()).matches("NAME\\s+READY\\s+WORKERS\\s+STRATEGY\\s+ACTIVE\\s+PHASE\\s+BUSY%\\s+SIZING\\s+AGE.*");
       assertThat(table).containsPattern("web\\s+2/2\\s+3\\s+RollingUpdate\\s+Ready\\s+");
     });
     assertThat(Kubectl.run("get", "asrv", "-n", ns).ok().out()).contains("web");
