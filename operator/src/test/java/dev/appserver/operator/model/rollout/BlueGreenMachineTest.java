@@ -828,7 +828,7 @@ class BlueGreenMachineTest {
   }
 
   static Map<String, String> budgetSelector(AppServerModel m, Plan p) {
-    return dev.appserver.operator.model.ChildResources.forPlan(m, p).stream()
+    return Children.forPlan(m, p).stream()
         .filter(r -> r instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget)
         .map(r -> ((io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget) r).getSpec().getSelector().getMatchLabels())
         .findFirst().orElseThrow(() -> new AssertionError("no PodDisruptionBudget"));
