@@ -4,6 +4,7 @@ import dev.appserver.operator.advisor.SizingAdvisor;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.rollout.Color;
 import dev.appserver.operator.model.rollout.DeploymentObservation;
@@ -144,30 +145,30 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
     if (!outcome.valid()) {
-      var problem = new Problem("InvalidSpec", outcome.message());
+      var problem = new Problem(Problem.Kind.InvalidSpec, outcome.message());
       var keep = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
       var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, keep, null);
       if (!Objects.equals(previousMessage(resource), status.getMessage())) {
-        events.record(resource, EventRecorder.WARNING, "InvalidSpec", outcome.message());
+        events.record(resource, EventReason.InvalidSpec, outcome.message());
       }
       return patchIfChanged(resource, status);
     }
     AppServerModel model = outcome.model();
     Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
     ModelDependent.put(context, model, plan, settings);
-    settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventRecorder.WARNING, "AutoscalingUnavailable", why));
+    settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventReason.AutoscalingUnavailable, why));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
     checks.follow(ResourceID.fromResource(resource), model, plan.check());
     consumeAnnotations(resource, context, plan);
     for (Plan.Note note : plan.notes()) {
-      events.record(resource, note.type(), note.reason(), note.message());
+      events.record(resource, note.reason(), note.message());
       String ns = resource.getMetadata().getNamespace();
       String name = resource.getMetadata().getName();
       switch (note.reason()) {
-        case "RolloutStarted" -> metrics.rolloutStarted(ns, name);
-        case "Promoted" -> metrics.rolloutPromoted(ns, name);
-        case "RolloutAborted" -> metrics.rolloutAbandoned(ns, name);
+        case RolloutStarted -> metrics.rolloutStarted(ns, name);
+        case Promoted -> metrics.rolloutPromoted(ns, name);
+        case RolloutAborted -> metrics.rolloutAbandoned(ns, name);
         default -> { }
       }
     }
@@ -193,17 +194,23 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       log.debug("{}/{} is being deleted: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
       return ErrorStatusUpdateControl.<AppServer>noStatusUpdate().withNoRetry();
     }
-    String message = "applying the child resources failed: " + cause.getMessage();
+    String message = "applying the child resources failed: " + describe(cause);
     log.warn("Reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
     var outcome = validator.validate(resource);
     var previous = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
     var status = StatusAggregator.aggregate(resource, outcome.model(), servingNow(resource, context),
-        new Problem("ApplyFailed", message), Instant.now(clock), previous, null);
+        new Problem(Problem.Kind.ApplyFailed, message), Instant.now(clock), previous, null);
     if (!Objects.equals(previousMessage(resource), status.getMessage())) {
-      events.record(resource, EventRecorder.WARNING, "ApplyFailed", message);
+      events.record(resource, EventReason.ApplyFailed, message);
     }
     if (Objects.equals(resource.getStatus(), status)) return ErrorStatusUpdateControl.defaultErrorProcessing();
     return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
+  }
+
+  /** What went wrong, in words: the exception's message, or its kind when it has none. */
+  static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
   }
 
   /** The namespace is being deleted, so the API server refuses anything new in it. */
@@ -284,22 +291,22 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     AppServerStatus before = resource.getStatus() == null ? new AppServerStatus() : resource.getStatus();
     if (!Objects.equals(before.getWorkers(), now.getWorkers()) || !Objects.equals(before.getThreads(), now.getThreads())
         || !Objects.equals(before.getWorkerClass(), now.getWorkerClass())) {
-      events.record(resource, EventRecorder.NORMAL, "Sized",
+      events.record(resource, EventReason.Sized,
           now.getWorkers() + " Gunicorn workers per pod (" + now.getSizing() + ")");
     }
     String desiredBefore = before.getReady() == null ? null : before.getReady().substring(before.getReady().indexOf('/') + 1);
     String desiredNow = now.getReady().substring(now.getReady().indexOf('/') + 1);
     if (desiredBefore != null && !desiredBefore.equals(desiredNow)) {
-      events.record(resource, EventRecorder.NORMAL, "Scaled", "replicas " + desiredBefore + " -> " + desiredNow);
+      events.record(resource, EventReason.Scaled, "replicas " + desiredBefore + " -> " + desiredNow);
     }
     boolean wasProgressing = Conditions.isTrue(before.getConditions(), Conditions.PROGRESSING);
     boolean isProgressing = Conditions.isTrue(now.getConditions(), Conditions.PROGRESSING);
     if (wasProgressing && !isProgressing && "Ready".equals(now.getPhase())) {
-      events.record(resource, EventRecorder.NORMAL, "RolledOut", "rollout complete: " + now.getMessage());
+      events.record(resource, EventReason.RolledOut, "rollout complete: " + now.getMessage());
     }
     boolean wasDegraded = Conditions.isTrue(before.getConditions(), Conditions.DEGRADED);
     if (!wasDegraded && Conditions.isTrue(now.getConditions(), Conditions.DEGRADED) && now.getBlueGreen() == null) {
-      events.record(resource, EventRecorder.WARNING, "RolloutStalled", now.getMessage());
+      events.record(resource, EventReason.RolloutStalled, now.getMessage());
     }
   }
 

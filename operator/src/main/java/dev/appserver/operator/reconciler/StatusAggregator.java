@@ -22,8 +22,15 @@ import java.util.Optional;
  */
 public final class StatusAggregator {
 
-  /** Why the AppServer cannot be reconciled as written (invalid spec, rejected apply). */
-  public record Problem(String reason, String message) {}
+  /** Why the AppServer cannot be reconciled as written; the kind is the conditions' reason. */
+  public record Problem(Kind kind, String message) {
+    public enum Kind {
+      /** The spec passes admission but cannot work (the validator's checks). */
+      InvalidSpec,
+      /** The API server refused a child resource. */
+      ApplyFailed
+    }
+  }
 
   private StatusAggregator() {}
 
@@ -109,7 +116,7 @@ public final class StatusAggregator {
     String progressMessage;
     if (problem != null) {
       progressing = false;
-      progressReason = problem.reason();
+      progressReason = problem.kind().name();
       progressMessage = "not rolling out: " + problem.message();
     } else if (blueGreen != null && blueGreen.getPhase() != null && !"Idle".equals(blueGreen.getPhase())
         && !"ScalingDown".equals(blueGreen.getPhase())) {
@@ -140,7 +147,7 @@ public final class StatusAggregator {
     } else if (stalled.isPresent()) {
       progressing = false;
       progressReason = "ProgressDeadlineExceeded";
-      progressMessage = stalled.get().getMessage();
+      progressMessage = stalledMessage(stalled.get());
     } else if (complete) {
       progressing = false;
       progressReason = "RolloutComplete";
@@ -153,12 +160,12 @@ public final class StatusAggregator {
 
     boolean aborted = blueGreen != null && "Aborted".equals(blueGreen.getPhase());
     boolean degraded = problem != null || stalled.isPresent() || aborted;
-    String degradedReason = problem != null ? problem.reason() : aborted ? "RolloutAborted"
+    String degradedReason = problem != null ? problem.kind().name() : aborted ? "RolloutAborted"
         : stalled.isPresent() ? "ProgressDeadlineExceeded" : "AsExpected";
     String degradedMessage = problem != null ? problem.message()
         : aborted ? blueGreen.getAbortReason() + "; " + (blueGreen.getActiveColor() == null ? "the current pods" : blueGreen.getActiveColor())
             + " keeps serving (change the spec or annotate appserver.dev/retry=true to try again)"
-        : stalled.map(DeploymentCondition::getMessage).orElse("no problems");
+        : stalled.map(StatusAggregator::stalledMessage).orElse("no problems");
 
     // The two conditions kstatus (Flux, Helm --wait, kpt) reads. They never are True together, so
     // the verdict does not depend on their order: Stalled is Degraded (nothing moves until the spec
@@ -190,6 +197,12 @@ public final class StatusAggregator {
     int w = m.sizing().workers();
     int t = m.sizing().threads();
     return w + (w == 1 ? " worker" : " workers") + (t > 1 ? " x " + t + " threads" : "") + " per pod, " + m.inFlightSummary();
+  }
+
+  /** The Deployment controller's words, or ours when it gave none. */
+  private static String stalledMessage(DeploymentCondition stalled) {
+    return stalled.getMessage() == null || stalled.getMessage().isBlank()
+        ? "the Deployment did not progress within spec.strategy.progressDeadlineSeconds" : stalled.getMessage();
   }
 
   private static int orZero(Integer value) {

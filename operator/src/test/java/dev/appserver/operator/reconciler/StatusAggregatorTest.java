@@ -141,7 +141,7 @@ class StatusAggregatorTest {
     var cr = cr();
     cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
     var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.strategy.type: BlueGreen is not supported"), T1);
+        new Problem(Problem.Kind.InvalidSpec, "spec.strategy.type: BlueGreen is not supported"), T1);
     assertThat(s.getPhase()).isEqualTo("Degraded");
     assertThat(s.getMessage()).isEqualTo("spec.strategy.type: BlueGreen is not supported");
     assertThat(s.getWorkers()).isEqualTo(3);
@@ -162,7 +162,7 @@ class StatusAggregatorTest {
     bg.setPreviewColor("green");
     var cr = cr();
     var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, bg, null);
+        new Problem(Problem.Kind.InvalidSpec, "spec.port: Invalid value"), T0, bg, null);
     assertThat(s.getBlueGreen()).isEqualTo(bg);
     assertThat(s.getPhase()).isEqualTo("Degraded");
   }
@@ -175,6 +175,16 @@ class StatusAggregatorTest {
     var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
     assertThat(s.getPhase()).isEqualTo("Degraded");
     assertThat(Conditions.find(s.getConditions(), "Degraded").orElseThrow().getReason()).isEqualTo("ProgressDeadlineExceeded");
+  }
+
+  @Test
+  void progressDeadlineExceededWithoutAMessageSaysWhatHappenedNotNull() {
+    var d = deployment(2, 2, 3, 2, 1);
+    d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded").build()));
+    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    assertThat(s.getMessage()).isEqualTo("the Deployment did not progress within spec.strategy.progressDeadlineSeconds");
+    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getMessage()).doesNotContain("null"));
   }
 
   @Test
@@ -312,11 +322,11 @@ class StatusAggregatorTest {
   @Test
   void unworkableSpecAndRefusedApplyAreStalled() {
     var invalid = StatusAggregator.aggregate(cr(), null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, blueGreen("Progressing"), null);
+        new Problem(Problem.Kind.InvalidSpec, "spec.port: Invalid value"), T0, blueGreen("Progressing"), null);
     assertThat(stalled(invalid)).isEqualTo("True/InvalidSpec");
     assertThat(reconciling(invalid)).isEqualTo("False/InvalidSpec");
     var refused = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2),
-        new Problem("ApplyFailed", "applying the child resources failed: forbidden"), T0);
+        new Problem(Problem.Kind.ApplyFailed, "applying the child resources failed: forbidden"), T0);
     assertThat(stalled(refused)).isEqualTo("True/ApplyFailed");
     assertThat(reconciling(refused)).isEqualTo("False/ApplyFailed");
   }

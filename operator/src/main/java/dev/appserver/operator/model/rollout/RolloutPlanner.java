@@ -2,6 +2,7 @@ package dev.appserver.operator.model.rollout;
 
 import dev.appserver.operator.api.v1alpha1.StrategySpec.StrategyType;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.Revisions;
 import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
@@ -34,7 +35,7 @@ public final class RolloutPlanner {
     if (obs.colors().isEmpty()) {
       String revision = Revisions.revision(m);
       List<Plan.Note> notes = obs.rolling().filter(r -> r.revision() != null && !revision.equals(r.revision()))
-          .map(r -> List.of(Plan.Note.normal("RolloutStarted", "revision " + revision + " replaces " + r.revision()
+          .map(r -> List.of(new Plan.Note(EventReason.RolloutStarted, "revision " + revision + " replaces " + r.revision()
               + " (rolling update)")))
           .orElse(List.of());
       return new Plan(targets, m.name(), all, null, null, notes, null, Set.of(), null);
@@ -46,7 +47,7 @@ public final class RolloutPlanner {
     boolean rollingReady = obs.rolling().map(r -> r.fullyReady(Revisions.revision(m), replicas)).orElse(false);
     if (rollingReady && obs.serviceColor() == null) {
       return new Plan(targets, m.name(), all, null, null,
-          List.of(Plan.Note.normal("StrategyChanged", "RollingUpdate Deployment " + m.name() + " serves; blue-green Deployments removed")),
+          List.of(new Plan.Note(EventReason.StrategyChanged, "RollingUpdate Deployment " + m.name() + " serves; blue-green Deployments removed")),
           null, Set.of(), null);
     }
     for (var e : obs.colors().entrySet()) {
