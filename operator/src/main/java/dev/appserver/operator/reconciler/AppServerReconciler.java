@@ -13,7 +13,6 @@ import dev.appserver.operator.model.rollout.Plan;
 import dev.appserver.operator.model.rollout.PromotionCheckResult;
 import dev.appserver.operator.model.rollout.RolloutPlanner;
 import dev.appserver.operator.ops.OperatorMetrics;
-import dev.appserver.operator.reconciler.StatusAggregator.Problem;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -145,9 +144,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
     if (!outcome.valid()) {
-      var problem = new Problem(Problem.Kind.InvalidSpec, outcome.message());
-      var keep = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
-      var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, keep, null);
+      var status = StatusAggregator.aggregate(
+          StatusInputs.invalidSpec(resource, outcome.message(), servingNow(resource, context), now));
       if (!Objects.equals(previousMessage(resource), status.getMessage())) {
         events.record(resource, EventReason.InvalidSpec, outcome.message());
       }
@@ -174,8 +172,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     }
 
     Deployment serving = deployment(context, resource, plan.serving());
-    var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector(),
-        plan.check());
+    var status = StatusAggregator.aggregate(StatusInputs.planned(resource, model, plan, serving, now));
     AdvisorReport.apply(advisor, resource, model, status, events);
     recordTransitions(resource, status);
     var control = patchIfChanged(resource, status);
@@ -197,9 +194,8 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     String message = "applying the child resources failed: " + describe(cause);
     log.warn("Reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
     var outcome = validator.validate(resource);
-    var previous = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
-    var status = StatusAggregator.aggregate(resource, outcome.model(), servingNow(resource, context),
-        new Problem(Problem.Kind.ApplyFailed, message), Instant.now(clock), previous, null);
+    var status = StatusAggregator.aggregate(StatusInputs.applyFailed(resource, Optional.ofNullable(outcome.model()), message,
+        servingNow(resource, context), Instant.now(clock)));
     if (!Objects.equals(previousMessage(resource), status.getMessage())) {
       events.record(resource, EventReason.ApplyFailed, message);
     }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Status as a pure function of the AppServer, its model and the observed Deployment. The previous
+ * Status as a pure function of {@link StatusInputs}: the AppServer, its model and the observed Deployment. The previous
  * status only supplies condition transition times, so an unchanged world gives an equal status
  * and no write.
  */
@@ -34,30 +34,16 @@ public final class StatusAggregator {
 
   private StatusAggregator() {}
 
-  /**
-   * @param model null when the spec is invalid
-   * @param deployment the serving Deployment as observed, or null
-   * @param problem null when nothing is wrong with the spec
-   */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now) {
-    return aggregate(cr, model, deployment, problem, now, null, null);
-  }
-
-  /**
-   * @param blueGreen the blue-green state to report (null for RollingUpdate)
-   * @param selector the selector of the serving pods (null: every pod of the AppServer)
-   */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
-      BlueGreenStatus blueGreen, Map<String, String> selector) {
-    return aggregate(cr, model, deployment, problem, now, blueGreen, selector, null);
-  }
-
-  /** @param check the pre-promotion check the blue-green plan waits on (null: none) */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
-      BlueGreenStatus blueGreen, Map<String, String> selector, Plan.Check check) {
+  /** The status the inputs call for. */
+  public static AppServerStatus aggregate(StatusInputs in) {
+    AppServer cr = in.appServer();
+    AppServerModel model = in.model().orElse(null);
+    Deployment deployment = in.serving().orElse(null);
+    Problem problem = in.problem().orElse(null);
+    BlueGreenStatus blueGreen = in.blueGreen().orElse(null);
+    Map<String, String> selector = in.servingSelector().orElse(null);
+    Plan.Check check = in.check().orElse(null);
+    Instant now = in.now();
     AppServerStatus previous = cr.getStatus() == null ? new AppServerStatus() : cr.getStatus();
     Long generation = cr.getMetadata().getGeneration();
     DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
