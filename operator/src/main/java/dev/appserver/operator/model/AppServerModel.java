@@ -4,11 +4,15 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
 
 /**
- * A validated, defaulted AppServer and what follows from it alone: the sizing and the Gunicorn
- * configuration. Built once per reconcile; every child resource is a pure function of it.
+ * A validated, defaulted AppServer and what follows from it alone: the sizing, the Gunicorn
+ * configuration and the revision of the pod template it makes. Built once per reconcile; every
+ * child resource is a pure function of it.
+ *
+ * @param revision the hash of the pod template ({@link Revisions#revision}), computed once here
  */
 public record AppServerModel(
-    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash) {
+    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash,
+    String revision) {
 
   /** The AppServer must already have its schema defaults applied (see the admission package). */
   public static AppServerModel of(AppServer appServer) {
@@ -19,7 +23,12 @@ public record AppServerModel(
   public static AppServerModel of(String name, String namespace, AppServerSpec spec) {
     Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
     String config = GunicornConfig.render(name, spec, sizing);
-    return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));
+    var model = new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config), null);
+    return model.withRevision(Revisions.revision(model));
+  }
+
+  private AppServerModel withRevision(String revision) {
+    return new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, revision);
   }
 
   /** Requests in flight across the desired replicas, or null when Gunicorn does not cap them per pod. */

@@ -63,7 +63,7 @@ public final class ChildResources {
     IntOrString maxUnavailable = ru != null && ru.getMaxUnavailable() != null
         ? ru.getMaxUnavailable() : new IntOrString(DEFAULT_MAX_UNAVAILABLE);
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Names.ANNOTATION_REVISION, Revisions.revision(m));
+    annotations.put(Names.ANNOTATION_REVISION, m.revision());
     annotations.put(Names.ANNOTATION_SPEC, Revisions.snapshot(spec));
     return new DeploymentBuilder()
         .withNewMetadata()

@@ -21,6 +21,7 @@ public final class Revisions {
 
   private Revisions() {}
 
+  /** Computes the revision; read {@link AppServerModel#revision()}, which holds it. */
   public static String revision(AppServerModel m) {
     var template = PodTemplates.podTemplate(m, Names.podSelector(m.name()), Names.configMap(m.name()));
     return GunicornConfig.hash(canonical(K8S.convertValue(template, ObjectNode.class)));

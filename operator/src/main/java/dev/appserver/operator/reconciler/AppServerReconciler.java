@@ -139,30 +139,55 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         .withName(name).withLabelSelector(Names.MANAGED_SELECTOR).build(), context);
   }
 
+  /**
+   * Validate and normalise (once), observe, plan (pure), apply, tell, record status. An invalid
+   * spec stops after the first step: status and an Event say why, and the children stay as they are.
+   */
   @Override
   public UpdateControl<AppServer> reconcile(AppServer resource, Context<AppServer> context) {
     Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
-    if (!outcome.valid()) {
-      var status = StatusAggregator.aggregate(
-          StatusInputs.invalidSpec(resource, outcome.message(), servingNow(resource, context), now));
-      if (!Objects.equals(previousMessage(resource), status.getMessage())) {
-        events.record(resource, EventReason.InvalidSpec, outcome.message());
-      }
-      return patchIfChanged(resource, status);
-    }
+    if (!outcome.valid()) return reportInvalidSpec(resource, context, outcome.message(), now);
     AppServerModel model = outcome.model();
     Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
+    apply(resource, context, model, plan);
+    announce(resource, plan.notes());
+    var control = recordStatus(resource, model,
+        StatusInputs.planned(resource, model, plan, deployment(context, resource, plan.serving()), now));
+    if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
+    return control;
+  }
+
+  /** Status and an Event (once per message) for a spec the validator refused; nothing is applied. */
+  private UpdateControl<AppServer> reportInvalidSpec(AppServer resource, Context<AppServer> context, String errors,
+      Instant now) {
+    var status = StatusAggregator.aggregate(StatusInputs.invalidSpec(resource, errors, servingNow(resource, context), now));
+    if (!Objects.equals(previousMessage(resource), status.getMessage())) {
+      events.record(resource, EventReason.InvalidSpec, errors);
+    }
+    return patchIfChanged(resource, status);
+  }
+
+  /**
+   * Makes the plan true: the workflow's dependents read the model and plan from the context and
+   * apply each child; then the pre-promotion check the plan asks for is followed, and the
+   * annotations it has acted on are removed.
+   */
+  private void apply(AppServer resource, Context<AppServer> context, AppServerModel model, Plan plan) {
     ModelDependent.put(context, model, plan, settings);
     settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventReason.AutoscalingUnavailable, why));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
     checks.follow(ResourceID.fromResource(resource), model, plan.check());
     consumeAnnotations(resource, context, plan);
-    for (Plan.Note note : plan.notes()) {
+  }
+
+  /** An Event for each note of the plan, and the rollout metrics the notes stand for. */
+  private void announce(AppServer resource, List<Plan.Note> notes) {
+    String ns = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    for (Plan.Note note : notes) {
       events.record(resource, note.reason(), note.message());
-      String ns = resource.getMetadata().getNamespace();
-      String name = resource.getMetadata().getName();
       switch (note.reason()) {
         case RolloutStarted -> metrics.rolloutStarted(ns, name);
         case Promoted -> metrics.rolloutPromoted(ns, name);
@@ -170,14 +195,14 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         default -> { }
       }
     }
+  }
 
-    Deployment serving = deployment(context, resource, plan.serving());
-    var status = StatusAggregator.aggregate(StatusInputs.planned(resource, model, plan, serving, now));
+  /** Status from the inputs, with the advisor's part and the Events of what changed; patched only when it changed. */
+  private UpdateControl<AppServer> recordStatus(AppServer resource, AppServerModel model, StatusInputs inputs) {
+    var status = StatusAggregator.aggregate(inputs);
     AdvisorReport.apply(advisor, resource, model, status, events);
     recordTransitions(resource, status);
-    var control = patchIfChanged(resource, status);
-    if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
-    return control;
+    return patchIfChanged(resource, status);
   }
 
   @Override

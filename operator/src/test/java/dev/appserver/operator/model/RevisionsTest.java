@@ -71,6 +71,18 @@ class RevisionsTest {
   }
 
   @Test
+  void theModelHoldsTheRevisionOfItsPodTemplateWhichReplicasLeaveAlone() {
+    var m = TestAppServers.minimal();
+    assertThat(m.revision()).isNotBlank().isEqualTo(Revisions.revision(m));
+    var moreReplicas = TestAppServers.model("image: example/app:1\napp: app:app\nreplicas: 7\n");
+    var otherImage = TestAppServers.model("image: example/app:2\napp: app:app\n");
+    assertThat(moreReplicas.revision()).isEqualTo(m.revision());
+    assertThat(otherImage.revision()).isNotEqualTo(m.revision());
+    assertThat(ChildResources.deployment(m, m.name(), java.util.Map.of(), 2).getMetadata().getAnnotations())
+        .containsEntry(Names.ANNOTATION_REVISION, m.revision());
+  }
+
+  @Test
   void aSnapshotThatIsNotJsonReadsAsNone() {
     assertThat(Revisions.fromSnapshot("{not json")).isEmpty();
     assertThat(Revisions.fromSnapshot("")).isEmpty();

@@ -5,7 +5,6 @@ import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
-import dev.appserver.operator.model.Revisions;
 import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
 import dev.appserver.operator.model.rollout.Plan.Note;
 import java.time.Duration;
@@ -81,7 +80,7 @@ public final class BlueGreenMachine {
       var rolling = obs.rolling().filter(r -> r.spec() != null && r.revision() != null);
       boolean takingOver = next.getActiveColor() == null && rolling.isPresent();
       this.goal = takingOver ? AppServerModel.of(m.name(), m.namespace(), rolling.get().spec()) : m;
-      this.revision = takingOver ? rolling.get().revision() : Revisions.revision(m);
+      this.revision = takingOver ? rolling.get().revision() : m.revision();
       this.replicas = m.spec().getReplicas();
       BlueGreenSpec bg = m.spec().getStrategy().getBlueGreen();
       this.autoPromote = bg == null || bg.getAutoPromote() == null ? DEFAULT_AUTO_PROMOTE : bg.getAutoPromote();
