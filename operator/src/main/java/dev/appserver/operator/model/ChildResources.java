@@ -155,6 +155,14 @@ public final class ChildResources {
     return autoscalingOn(m) && m.spec().getAutoscaling().getEngine() == AutoscalingEngine.KEDA;
   }
 
+  /**
+   * KEDA is asked for and its trigger can be written: busyWorkers needs the Prometheus that
+   * scrapes the pods.
+   */
+  public static boolean scaledObjectPossible(AppServerModel m, boolean prometheusKnown) {
+    return wantsScaledObject(m) && (prometheusKnown || m.spec().getAutoscaling().getMetric() != AutoscalingMetric.BUSY_WORKERS);
+  }
+
   private static boolean autoscalingOn(AppServerModel m) {
     return Boolean.TRUE.equals(m.spec().getAutoscaling().getEnabled());
   }

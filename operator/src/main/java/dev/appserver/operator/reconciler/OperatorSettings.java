@@ -14,11 +14,6 @@ import java.util.Optional;
 public record OperatorSettings(Optional<URI> prometheusUrl) {
   public static final OperatorSettings NONE = new OperatorSettings(Optional.empty());
 
-  /** KEDA is asked for and its trigger can be written: busyWorkers needs the Prometheus address. */
-  boolean scaledObjectPossible(AppServerModel m) {
-    return ChildResources.wantsScaledObject(m) && (prometheusUrl.isPresent() || !needsPrometheus(m));
-  }
-
   /** Why KEDA was asked for but no ScaledObject can be written, or empty. */
   Optional<String> scaledObjectMissing(AppServerModel m) {
     if (ChildResources.wantsScaledObject(m) && needsPrometheus(m) && prometheusUrl.isEmpty()) {

@@ -1,17 +1,15 @@
 package dev.appserver.operator.model.rollout;
 
 import dev.appserver.operator.model.AppServerModel;
-import dev.appserver.operator.model.ChildResources;
-import dev.appserver.operator.model.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * The children a plan asks for, each built by {@link ChildResources}. It lives beside the planner
- * because it reads a {@link Plan}; {@code model} never reads {@code model.rollout}.
+ * The children a plan asks for, from the one list of them ({@link Child}). It lives beside the
+ * planner because it reads a {@link Plan}; {@code model} never reads {@code model.rollout}.
  */
 public final class Children {
   private Children() {}
@@ -21,18 +19,15 @@ public final class Children {
     return forPlan(m, RolloutPlanner.plan(m, Observation.nothingDeployed(Instant.EPOCH)));
   }
 
-  /** Every child a plan asks for, in apply order. */
+  /**
+   * Every child a plan asks for, in apply order, but for other projects' kinds: whether those are
+   * written depends on the cluster (and KEDA's on the operator's Prometheus).
+   */
   public static List<HasMetadata> forPlan(AppServerModel m, Plan plan) {
-    List<HasMetadata> children = new ArrayList<>();
-    for (var t : plan.deployments()) {
-      children.add(ChildResources.configMap(t.model(), t.name()));
-      children.add(ChildResources.deployment(t.model(), t.name(),
-          t.color() == null ? Map.of() : Map.of(Names.LABEL_COLOR, t.color().label()), t.replicas()));
-    }
-    children.add(ChildResources.service(m, Names.service(m.name()), plan.serviceSelector()));
-    if (plan.previewSelector() != null) children.add(ChildResources.previewService(m, plan.previewSelector()));
-    if (ChildResources.wantsDisruptionBudget(m)) children.add(ChildResources.disruptionBudget(m, plan.serviceSelector()));
-    if (ChildResources.wantsAutoscaler(m)) children.add(ChildResources.autoscaler(m));
-    return children;
+    var in = new Child.Inputs(m, plan, Optional.empty());
+    return Arrays.stream(Child.values())
+        .filter(c -> !c.otherProjectsKind() && c.wanted(in))
+        .map(c -> c.desired(in))
+        .toList();
   }
 }
