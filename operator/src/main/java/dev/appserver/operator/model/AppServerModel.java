@@ -9,13 +9,17 @@ import dev.appserver.operator.api.v1alpha1.AppServerSpec;
  * child resource is a pure function of it.
  *
  * @param revision the hash of the pod template ({@link Revisions#revision}), computed once here
+ * @param blueGreen the blue-green settings, defaults resolved (read only under BlueGreen)
  */
 public record AppServerModel(
     String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash,
-    String revision) {
+    String revision, BlueGreenSettings blueGreen) {
 
-  /** The AppServer must already have its schema defaults applied (see the admission package). */
-  public static AppServerModel of(AppServer appServer) {
+  /**
+   * The model of an AppServer as the API server stores it: its schema defaults already applied
+   * (admission's defaulting does the same for specs that did not pass the API server).
+   */
+  public static AppServerModel from(AppServer appServer) {
     return of(appServer.getMetadata().getName(), appServer.getMetadata().getNamespace(), appServer.getSpec());
   }
 
@@ -23,12 +27,13 @@ public record AppServerModel(
   public static AppServerModel of(String name, String namespace, AppServerSpec spec) {
     Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
     String config = GunicornConfig.render(name, spec, sizing);
-    var model = new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config), null);
+    var model = new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config), null,
+        BlueGreenSettings.of(spec.getStrategy()));
     return model.withRevision(Revisions.revision(model));
   }
 
   private AppServerModel withRevision(String revision) {
-    return new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, revision);
+    return new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, revision, blueGreen);
   }
 
   /** Requests in flight across the desired replicas, or null when Gunicorn does not cap them per pod. */

@@ -1,6 +1,5 @@
 package dev.appserver.operator.model.rollout;
 
-import dev.appserver.operator.api.v1alpha1.BlueGreenSpec;
 import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.EventReason;
@@ -29,8 +28,6 @@ import java.util.Set;
 public final class BlueGreenMachine {
   public enum Phase { Idle, Progressing, AwaitingPromotion, ScalingDown, Aborted }
 
-  public static final boolean DEFAULT_AUTO_PROMOTE = true;
-  public static final int DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
   /** How long after a failed pre-promotion check the next one starts. */
   public static final Duration CHECK_RETRY = Duration.ofSeconds(5);
 
@@ -82,11 +79,9 @@ public final class BlueGreenMachine {
       this.goal = takingOver ? AppServerModel.of(m.name(), m.namespace(), rolling.get().spec()) : m;
       this.revision = takingOver ? rolling.get().revision() : m.revision();
       this.replicas = m.spec().getReplicas();
-      BlueGreenSpec bg = m.spec().getStrategy().getBlueGreen();
-      this.autoPromote = bg == null || bg.getAutoPromote() == null ? DEFAULT_AUTO_PROMOTE : bg.getAutoPromote();
-      this.scaleDownDelay = bg == null || bg.getScaleDownDelaySeconds() == null
-          ? DEFAULT_SCALE_DOWN_DELAY_SECONDS : bg.getScaleDownDelaySeconds();
-      this.hasCheck = bg != null && bg.getPrePromotionCheck() != null;
+      this.autoPromote = m.blueGreen().autoPromote();
+      this.scaleDownDelay = m.blueGreen().scaleDownDelaySeconds();
+      this.hasCheck = m.blueGreen().prePromotionCheck();
       this.deadlineSeconds = m.spec().getStrategy().getProgressDeadlineSeconds();
     }
 
