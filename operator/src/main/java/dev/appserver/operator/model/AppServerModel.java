@@ -8,7 +8,8 @@ import dev.appserver.operator.api.v1alpha1.AppServerSpec;
  * configuration. Built once per reconcile; every child resource is a pure function of it.
  */
 public record AppServerModel(
-    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash) {
+    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash,
+    String envSourcesDigest) {
 
   /** The AppServer must already have its schema defaults applied (see the admission package). */
   public static AppServerModel of(AppServer appServer) {
@@ -19,7 +20,15 @@ public record AppServerModel(
   public static AppServerModel of(String name, String namespace, AppServerSpec spec) {
     Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
     String config = GunicornConfig.render(name, spec, sizing);
-    return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));
+    return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config), null);
+  }
+
+  /**
+   * The same model with the digest of the ConfigMaps and Secrets its container reads
+   * ({@link EnvSources}); null when it reads none, opts out, or the digest is not known (render).
+   */
+  public AppServerModel withEnvSourcesDigest(String digest) {
+    return new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, digest);
   }
 
   /** Requests in flight across the desired replicas, or null when Gunicorn does not cap them per pod. */
