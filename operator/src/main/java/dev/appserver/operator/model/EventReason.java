@@ -14,6 +14,7 @@ public enum EventReason {
   InvalidSpec(Type.Warning),
   ApplyFailed(Type.Warning),
   AutoscalingUnavailable(Type.Warning),
+  EnvSourceNotFound(Type.Warning),
   // The sizing advisor's verdict changed
   RaiseConcurrency(Type.Warning),
   LowerConcurrency(Type.Warning),

@@ -55,6 +55,7 @@ public final class PodTemplates {
     Map<String, String> annotations = new LinkedHashMap<>();
     if (spec.getPodAnnotations() != null) annotations.putAll(spec.getPodAnnotations());
     annotations.put(Names.ANNOTATION_CONFIG_HASH, m.configHash());
+    if (m.envSourcesDigest() != null) annotations.put(Names.ANNOTATION_ENV_SOURCES_HASH, m.envSourcesDigest());
     if (GunicornConfig.metricsEnabled(spec) && !Boolean.FALSE.equals(spec.getMetrics().getScrapeAnnotations())) {
       // Always, not only without the PodMonitor CRD: installing Prometheus Operator later must
       // not roll every pod of every AppServer.

@@ -93,6 +93,9 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final OperatorMetrics metrics;
   private final OperatorSettings settings;
   private final SizingAdvisor advisor;
+  private final EnvSourceWatch envSources;
+  /** The missing env sources last reported per AppServer, so the Event is recorded once per change. */
+  private final Map<ResourceID, String> reportedMissing = new java.util.concurrent.ConcurrentHashMap<>();
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
     this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP, OperatorSettings.NONE);
@@ -108,6 +111,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       OperatorMetrics metrics, OperatorSettings settings, SizingAdvisor advisor) {
     this.settings = settings;
     this.advisor = advisor;
+    this.envSources = new EnvSourceWatch(settings.envSourceKinds());
     this.validator = validator;
     this.events = events;
     this.checks = new PromotionChecks(promotionCheck, clock);
@@ -130,6 +134,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         informer(context, Service.class, SERVICES),
         checks));
     advisor.eventSource(context).ifPresent(sources::add);
+    sources.addAll(envSources.eventSources(context));
     return sources;
   }
 
@@ -148,7 +153,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
     if (!outcome.valid()) return reportInvalidSpec(resource, context, outcome.message(), now);
-    AppServerModel model = outcome.model();
+    AppServerModel model = withEnvSources(resource, context, outcome.model());
     Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
     apply(resource, context, model, plan);
     announce(resource, plan.notes());
@@ -237,6 +242,24 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   /** The namespace is being deleted, so the API server refuses anything new in it. */
   static boolean namespaceTerminating(Throwable e) {
     return String.valueOf(e.getMessage()).contains("because it is being terminated");
+  }
+
+  /**
+   * The model with the digest of the ConfigMaps and Secrets its container reads, so a change to
+   * them changes the pod template; a reference to a source that does not exist is reported once.
+   */
+  private AppServerModel withEnvSources(AppServer resource, Context<AppServer> context, AppServerModel model) {
+    var result = envSources.digest(resource, context);
+    var id = ResourceID.fromResource(resource);
+    if (result.missing().isEmpty()) {
+      reportedMissing.remove(id);
+    } else {
+      String message = result.missingMessage();
+      if (!message.equals(reportedMissing.put(id, message))) {
+        events.record(resource, EventReason.EnvSourceNotFound, message);
+      }
+    }
+    return model.withEnvSourcesDigest(result.digest());
   }
 
   /** The pre-promotion check held for the revision status says is being brought up (running or answered). */

@@ -20,4 +20,9 @@ public class RecordingEvents implements EventRecorder {
   public List<String> reasons() {
     return events.stream().map(Recorded::reason).toList();
   }
+
+  /** The messages of the Events recorded with {@code reason}, in order. */
+  public List<String> messages(String reason) {
+    return events.stream().filter(e -> e.reason().equals(reason)).map(Recorded::message).toList();
+  }
 }

@@ -40,7 +40,7 @@ public final class BlueGreenMachine {
   /** Keeps a Deployment as it was built (from its own spec snapshot), at {@code replicas}. */
   static DeploymentTarget keep(AppServerModel current, Color color, DeploymentObservation o, int replicas) {
     String name = color == null ? current.name() : Names.colorDeployment(current.name(), color.label());
-    AppServerModel model = o.spec() == null ? current : AppServerModel.of(current.name(), current.namespace(), o.spec());
+    AppServerModel model = o.spec() == null ? current : o.model(current.name(), current.namespace());
     return new DeploymentTarget(name, color, model, replicas);
   }
 
@@ -76,7 +76,7 @@ public final class BlueGreenMachine {
       // revision then rolls out blue-green as usual.
       var rolling = obs.rolling().filter(r -> r.spec() != null && r.revision() != null);
       boolean takingOver = next.getActiveColor() == null && rolling.isPresent();
-      this.goal = takingOver ? AppServerModel.of(m.name(), m.namespace(), rolling.get().spec()) : m;
+      this.goal = takingOver ? rolling.get().model(m.name(), m.namespace()) : m;
       this.revision = takingOver ? rolling.get().revision() : m.revision();
       this.replicas = m.spec().getReplicas();
       this.autoPromote = m.blueGreen().autoPromote();
