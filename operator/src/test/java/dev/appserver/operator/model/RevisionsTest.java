@@ -83,6 +83,16 @@ class RevisionsTest {
   }
 
   @Test
+  void anEnvSourcesDigestIsPartOfTheRevisionAndNoDigestLeavesTheModelAsItWas() {
+    var m = TestAppServers.minimal();
+    assertThat(m.withEnvSourcesDigest(null)).isSameAs(m);
+    var withDigest = m.withEnvSourcesDigest("d1");
+    assertThat(withDigest.revision()).isNotEqualTo(m.revision()).isEqualTo(Revisions.revision(withDigest));
+    assertThat(withDigest.withEnvSourcesDigest("d1")).isSameAs(withDigest);
+    assertThat(withDigest.withEnvSourcesDigest(null).revision()).isEqualTo(m.revision());
+  }
+
+  @Test
   void aSnapshotThatIsNotJsonReadsAsNone() {
     assertThat(Revisions.fromSnapshot("{not json")).isEmpty();
     assertThat(Revisions.fromSnapshot("")).isEmpty();
