@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -157,7 +158,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
     apply(resource, context, model, plan);
     announce(resource, plan.notes());
-    var control = recordStatus(resource, model,
+    var control = recordStatus(resource, context, model,
         StatusInputs.planned(resource, model, plan, deployment(context, resource, plan.serving()), now));
     if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
     return control;
@@ -170,7 +171,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     if (!Objects.equals(previousMessage(resource), status.getMessage())) {
       events.record(resource, EventReason.InvalidSpec, errors);
     }
-    return patchIfChanged(resource, status);
+    return patchIfChanged(resource, context, status);
   }
 
   /**
@@ -203,11 +204,12 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   }
 
   /** Status from the inputs, with the advisor's part and the Events of what changed; patched only when it changed. */
-  private UpdateControl<AppServer> recordStatus(AppServer resource, AppServerModel model, StatusInputs inputs) {
+  private UpdateControl<AppServer> recordStatus(AppServer resource, Context<AppServer> context, AppServerModel model,
+      StatusInputs inputs) {
     var status = StatusAggregator.aggregate(inputs);
     AdvisorReport.apply(advisor, resource, model, status, events);
     recordTransitions(resource, status);
-    return patchIfChanged(resource, status);
+    return patchIfChanged(resource, context, status);
   }
 
   @Override
@@ -358,12 +360,29 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return resource.getStatus() == null ? null : resource.getStatus().getMessage();
   }
 
-  private UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+  /**
+   * Patches the status when it changed, and caches the result (JOSDK's PrimaryUpdateAndCacheUtils),
+   * so that the next reconcile reads it even when other events come before the informer has it:
+   * status carries the blue-green state and what the Events of a transition are compared with, and
+   * a reconcile that read the status before this one would record them twice or not at all.
+   */
+  private UpdateControl<AppServer> patchIfChanged(AppServer resource, Context<AppServer> context, AppServerStatus status) {
     if (status.getWorkers() != null) {
       metrics.workers(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.getWorkers());
     }
     if (Objects.equals(resource.getStatus(), status)) return UpdateControl.noUpdate();
-    return UpdateControl.patchStatus(statusOnly(resource, status));
+    var configuration = context.getControllerConfiguration().getConfigurationService();
+    if (configuration.useSSAToPatchPrimaryResource()) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusOnly(resource, status), context);
+    } else {
+      // Without server-side apply, the whole status is replaced, so fields left out are removed as with apply.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, cached -> {
+        AppServer copy = configuration.getResourceCloner().clone(resource);
+        copy.setStatus(status);
+        return copy;
+      });
+    }
+    return UpdateControl.noUpdate();
   }
 
   /** A fresh object holding only what a status patch needs. */
