@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -43,6 +44,8 @@ final class EnvSourceWatch {
   private static final String DIGESTS_ONLY = "appserver.dev/digests-only";
 
   private final Set<Kind> kinds;
+  /** One event source per watched namespace (several watched), or one for all. */
+  private volatile boolean perNamespaceSources;
 
   EnvSourceWatch(Set<Kind> kinds) {
     this.kinds = kinds;
@@ -60,23 +63,40 @@ final class EnvSourceWatch {
         ? EnvSources.references(appServer.getSpec()).stream()
             .map(r -> key(appServer.getMetadata().getNamespace(), r.object())).distinct().toList()
         : List.of());
+    // JOSDK gives an informer's one store to the informer of each namespace it watches, and each
+    // namespace's list then drops the others' objects from it; so with several namespaces each gets
+    // an event source of its own (and with it a store of its own).
+    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
+    boolean perNamespace = namespaces.size() > 1 && !InformerConfiguration.allNamespacesWatched(namespaces)
+        && !InformerConfiguration.currentNamespaceWatched(namespaces);
+    List<Optional<String>> scopes = perNamespace ? namespaces.stream().sorted().map(Optional::of).toList()
+        : List.of(Optional.<String>empty());
     List<EventSource<?, AppServer>> sources = new ArrayList<>();
-    if (kinds.contains(Kind.ConfigMap)) {
-      sources.add(informer(context, ConfigMap.class, CONFIG_MAPS, Kind.ConfigMap, EnvSourceWatch::leanConfigMap,
-          cm -> digestsOf(cm, EnvSourceWatch::configMapDigests)));
+    for (Optional<String> ns : scopes) {
+      if (kinds.contains(Kind.ConfigMap)) {
+        sources.add(informer(context, ConfigMap.class, sourceName(CONFIG_MAPS, ns), ns, Kind.ConfigMap,
+            EnvSourceWatch::leanConfigMap, cm -> digestsOf(cm, EnvSourceWatch::configMapDigests)));
+      }
+      if (kinds.contains(Kind.Secret)) {
+        sources.add(informer(context, Secret.class, sourceName(SECRETS, ns), ns, Kind.Secret,
+            EnvSourceWatch::leanSecret, s -> digestsOf(s, EnvSourceWatch::secretDigests)));
+      }
     }
-    if (kinds.contains(Kind.Secret)) {
-      sources.add(informer(context, Secret.class, SECRETS, Kind.Secret, EnvSourceWatch::leanSecret,
-          s -> digestsOf(s, EnvSourceWatch::secretDigests)));
-    }
+    perNamespaceSources = perNamespace;
     return sources;
   }
 
+  private static String sourceName(String base, Optional<String> namespace) {
+    return namespace.map(ns -> base + "-" + ns).orElse(base);
+  }
+
   private static <R extends HasMetadata> InformerEventSource<R, AppServer> informer(EventSourceContext<AppServer> context,
-      Class<R> type, String name, Kind kind, Function<R, R> lean, Function<R, Map<String, String>> digests) {
+      Class<R> type, String name, Optional<String> namespace, Kind kind, Function<R, R> lean,
+      Function<R, Map<String, String>> digests) {
     var primaries = context.getPrimaryCache();
-    var config = InformerEventSourceConfiguration.from(type, AppServer.class)
-        .withName(name)
+    var builder = InformerEventSourceConfiguration.from(type, AppServer.class).withName(name);
+    namespace.ifPresent(builder::withNamespaces);
+    var config = builder
         // The operator's own ConfigMaps (gunicorn.conf.py) are watched by their dependents' informer.
         .withLabelSelector(Names.LABEL_MANAGED_BY + "!=" + Names.OPERATOR)
         .withItemStore(new TransformingItemStore<>(lean::apply))
@@ -117,13 +137,14 @@ final class EnvSourceWatch {
     }
   }
 
-  private static Optional<Map<String, String>> lookup(Context<AppServer> context, Kind kind, String ns, String name) {
+  private Optional<Map<String, String>> lookup(Context<AppServer> context, Kind kind, String ns, String name) {
     var id = new ResourceID(name, ns);
+    Optional<String> scope = perNamespaceSources ? Optional.of(ns) : Optional.empty();
     Optional<? extends HasMetadata> object = switch (kind) {
-      case ConfigMap -> context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS) instanceof InformerEventSource<ConfigMap, ?> es
-          ? es.get(id) : Optional.empty();
-      case Secret -> context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS) instanceof InformerEventSource<Secret, ?> es
-          ? es.get(id) : Optional.empty();
+      case ConfigMap -> context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, sourceName(CONFIG_MAPS, scope))
+          instanceof InformerEventSource<ConfigMap, ?> es ? es.get(id) : Optional.empty();
+      case Secret -> context.eventSourceRetriever().getEventSourceFor(Secret.class, sourceName(SECRETS, scope))
+          instanceof InformerEventSource<Secret, ?> es ? es.get(id) : Optional.empty();
     };
     return object.map(o -> o instanceof ConfigMap cm ? digestsOf(cm, EnvSourceWatch::configMapDigests)
         : digestsOf((Secret) o, EnvSourceWatch::secretDigests));

@@ -303,7 +303,12 @@ class OperatorRbacE2E {
         .withNewMetadata().withName("someone-else").endMetadata().withNewSpec().withHolderIdentity("x").endSpec().build()).create();
     assertForbidden(() -> sa.secrets().inNamespace(appNs).withName("db").delete());
     assertForbidden(() -> sa.secrets().inNamespace(appNs).withName("db").get());
-    assertForbidden(() -> sa.secrets().inNamespace(appNs).list());
+    // Secrets are listed and watched, to hash the ones pods read env from; never written.
+    assertForbidden(() -> sa.secrets().inNamespace(appNs).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName("mine").endMetadata().build()).create());
+    assertForbidden(() -> sa.secrets().inNamespace(appNs).withName("db").patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}"));
     assertForbidden(() -> sa.pods().inNamespace(appNs).list());
     assertForbidden(() -> sa.nodes().list());
     assertForbidden(() -> sa.namespaces().list());

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -40,20 +41,32 @@ class EnvSourceRollIT {
   private final String ns = "it-" + UUID.randomUUID().toString().substring(0, 8);
   private final RecordingEvents events = new RecordingEvents();
 
+  private final String other = "it-" + UUID.randomUUID().toString().substring(0, 8);
+
   private void start(Set<EnvSources.Kind> kinds) {
+    start(kinds, Set.of(ns));
+  }
+
+  private void start(Set<EnvSources.Kind> kinds, Set<String> namespaces) {
     var reconciler = new AppServerReconciler(new AppServerValidator(Admission.fromClasspath()), events,
         (m, s, p, t) -> java.util.concurrent.CompletableFuture.completedFuture(new PromotionCheck.Answer(true, "HTTP 200")),
         Clock.systemUTC(), dev.appserver.operator.ops.OperatorMetrics.NOOP, OperatorSettings.NONE.withEnvSourceKinds(kinds),
         dev.appserver.operator.advisor.SizingAdvisor.off());
     operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
-    operator.register(reconciler, c -> c.settingNamespace(ns));
+    operator.register(reconciler, c -> c.settingNamespaces(namespaces));
     operator.start();
   }
 
   @AfterEach
   void stop() {
     if (operator != null) operator.stop();
+    for (String n : List.of(ns, other)) {
+      client.resources(AppServer.class).inNamespace(n).delete();
+      client.apps().deployments().inNamespace(n).delete();
+      client.configMaps().inNamespace(n).delete();
+      client.secrets().inNamespace(n).delete();
+    }
     client.resources(AppServer.class).inNamespace(ns).delete();
     client.apps().deployments().inNamespace(ns).delete();
     client.configMaps().inNamespace(ns).delete();
@@ -196,6 +209,41 @@ class EnvSourceRollIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> deployment("web") != null);
     assertThat(digest("web")).isEqualTo("none");
     assertThat(events.reasons()).doesNotContain("EnvSourceNotFound");
+  }
+
+  /** With several namespaces watched, each namespace's sources are found and their changes roll its AppServers. */
+  @Test
+  void withSeveralNamespacesWatchedEachNamespacesSourcesCount() {
+    // Everything exists before the operator starts: both namespaces' informers list it at start.
+    for (String n : List.of(ns, other)) {
+      client.resource(new ConfigMapBuilder().withNewMetadata().withName("settings").withNamespace(n).endMetadata()
+          .withData(Map.of("MODE", n)).build()).create();
+      AppServer appServer = TestAppServers.parse("""
+          image: example/app:1
+          app: app:app
+          envFrom: [{configMapRef: {name: settings}}]
+          """);
+      appServer.getMetadata().setNamespace(n);
+      appServer.getMetadata().setName("web");
+      client.resource(appServer).create();
+    }
+    start(EnumSet.allOf(EnvSources.Kind.class), Set.of(ns, other));
+    await().atMost(Duration.ofSeconds(30)).until(() -> List.of(ns, other).stream().allMatch(n -> {
+      var d = client.apps().deployments().inNamespace(n).withName("web").get();
+      return d != null && d.getSpec().getTemplate().getMetadata().getAnnotations().containsKey(Names.ANNOTATION_ENV_SOURCES_HASH);
+    }));
+    // Found in both: neither digest is that of a missing source.
+    assertThat(events.reasons()).doesNotContain("EnvSourceNotFound");
+    for (String n : List.of(ns, other)) {
+      String before = client.apps().deployments().inNamespace(n).withName("web").get()
+          .getSpec().getTemplate().getMetadata().getAnnotations().get(Names.ANNOTATION_ENV_SOURCES_HASH);
+      client.configMaps().inNamespace(n).withName("settings").edit(cm -> {
+        cm.setData(Map.of("MODE", n + "-changed"));
+        return cm;
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> !before.equals(client.apps().deployments().inNamespace(n).withName("web")
+          .get().getSpec().getTemplate().getMetadata().getAnnotations().get(Names.ANNOTATION_ENV_SOURCES_HASH)));
+    }
   }
 
   @Test
