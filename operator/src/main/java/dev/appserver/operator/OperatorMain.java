@@ -2,6 +2,7 @@ package dev.appserver.operator;
 
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.advisor.SizingAdvisor;
+import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.ops.Leadership;
 import dev.appserver.operator.ops.MicrometerOperatorMetrics;
 import dev.appserver.operator.ops.OperatorConfig;
@@ -11,6 +12,7 @@ import dev.appserver.operator.reconciler.AppServerReconciler;
 import dev.appserver.operator.reconciler.OperatorSettings;
 import dev.appserver.operator.reconciler.KubernetesEventRecorder;
 import dev.appserver.operator.reconciler.ServiceProxyPromotionCheck;
+import dev.appserver.operator.reconciler.TrimmedStore;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -53,10 +55,11 @@ public final class OperatorMain {
 
   /** The {@code run} command: starts, then serves until SIGTERM or SIGINT, and exits 0 after a clean stop. */
   public static void run(OperatorConfig config) {
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    var requests = new ApiRequests();
+    KubernetesClient client = clientBuilder(requests).build();
     Running running;
     try {
-      running = create(config, client, System.getenv(), List.of(), OperatorMain::exitAfterLostLease);
+      running = create(config, client, requests, System.getenv(), List.of(), OperatorMain::exitAfterLostLease);
     } catch (Exception e) {
       log.error("The operator could not start: {}", e.getMessage(), e);
       client.close();
@@ -96,7 +99,23 @@ public final class OperatorMain {
    */
   public static Running create(OperatorConfig config, KubernetesClient client, Map<String, String> env,
       List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
+    return create(config, client, null, env, extraMetrics, onLeaseLost);
+  }
+
+  /** A client builder whose clients count their requests in {@code requests}. */
+  public static KubernetesClientBuilder clientBuilder(ApiRequests requests) {
+    return new KubernetesClientBuilder()
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(requests.interceptorName(), requests.interceptor()));
+  }
+
+  /**
+   * @param requests the counts of the client's requests (its builder from {@link #clientBuilder}),
+   *     exported on /metrics; null: none
+   */
+  public static Running create(OperatorConfig config, KubernetesClient client, ApiRequests requests, Map<String, String> env,
+      List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    if (requests != null) requests.bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     var gc = new JvmGcMetrics();
@@ -138,6 +157,10 @@ public final class OperatorMain {
         () -> lead.map(Leadership::isLeader).orElse(true), Clock.systemUTC());
     operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl()), advisor), c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
+      // One informer, so one store: JOSDK hands a configured store to the informer of every namespace.
+      if (TrimmedStore.usable(config.watchNamespaces())) {
+        c.withItemStore(new TrimmedStore.AppServers());
+      }
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
     return new Running(config, client, operator, registry, metrics, leadership, gc);
@@ -146,7 +169,13 @@ public final class OperatorMain {
   /** {@link #create} and {@link Running#start()}. */
   public static Running start(OperatorConfig config, KubernetesClient client, Map<String, String> env,
       List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
-    Running running = create(config, client, env, extraMetrics, onLeaseLost);
+    return start(config, client, null, env, extraMetrics, onLeaseLost);
+  }
+
+  /** {@link #create} and {@link Running#start()}. */
+  public static Running start(OperatorConfig config, KubernetesClient client, ApiRequests requests, Map<String, String> env,
+      List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
+    Running running = create(config, client, requests, env, extraMetrics, onLeaseLost);
     try {
       running.start();
     } catch (Exception e) {
