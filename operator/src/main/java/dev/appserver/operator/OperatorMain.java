@@ -187,7 +187,7 @@ public final class OperatorMain {
 
   private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics,
       OperatorSettings settings, SizingAdvisor advisor) throws Exception {
-    var validator = new AppServerValidator(Admission.fromClasspath());
+    var validator = AppServerValidator.loadingInBackground(Admission::fromClasspath);
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
         new ServiceProxyPromotionCheck(client), clock, metrics, settings, advisor);

@@ -11,6 +11,7 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.e2e.Kubectl;
 import dev.appserver.operator.e2e.OperatorProcess;
 import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -224,6 +225,7 @@ public final class ScaleBench {
       awaitNothingQueued(operator);
       long reconcilesBefore = (long) metricSum(operator, "operator_sdk_reconciliations_started_total");
       var writesBefore = writes();
+      var ownWritesBefore = ownWrites(operator);
       long idleStart = System.nanoTime();
       Duration idle = resync.multipliedBy(idlePeriods);
       // Ten resync periods: every AppServer is reconciled about ten times with nothing to do.
@@ -234,6 +236,9 @@ public final class ScaleBench {
       report.line("idle: %d reconciles in %.0f s (%d resync periods)", idleReconciles, seconds(System.nanoTime() - idleStart), idlePeriods);
       report.figure("API writes during " + idlePeriods + " idle resync periods (goal 0)", total(idleWrites), Double.NaN);
       report.detail(idleWrites);
+      var ownIdleWrites = diff(ownWritesBefore, ownWrites(operator));
+      report.figure("  of them sent by the operator (its own count)", total(ownIdleWrites), Double.NaN);
+      report.detail(ownIdleWrites);
       memory(operator, "after the idle periods");
 
       // Restart with nothing changed: SIGTERM (the Lease is released), then a new process.
@@ -259,6 +264,9 @@ public final class ScaleBench {
         var restartWrites = diff(writesBeforeRestart, writes());
         report.figure("API writes after a restart, nothing changed (goal 0)", total(restartWrites), Double.NaN);
         report.detail(restartWrites);
+        var ownRestartWrites = ownWrites(restarted);
+        report.figure("  of them sent by the new operator process (its own count)", total(ownRestartWrites), Double.NaN);
+        report.detail(ownRestartWrites);
         memory(restarted, "after the restart");
 
         if (rollout) {
@@ -494,6 +502,23 @@ public final class ScaleBench {
       String key = labels.get("verb") + " " + labels.get("resource")
           + (labels.getOrDefault("subresource", "").isEmpty() ? "" : "/" + labels.get("subresource"));
       byResource.merge(key, Double.parseDouble(m.group(2)), Double::sum);
+    }
+    return byResource;
+  }
+
+  /**
+   * The writes the operator process has sent so far, by its own count
+   * (appserver_operator_api_requests_total), leases aside as above.
+   */
+  private static Map<String, Double> ownWrites(OperatorProcess operator) {
+    Map<String, Double> byResource = new TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^appserver_operator_api_requests_total\\{([^}]*)} (\\S+)$").matcher(operator.metrics());
+    while (m.find()) {
+      Map<String, String> labels = new TreeMap<>();
+      Matcher l = LABEL.matcher(m.group(1));
+      while (l.find()) labels.put(l.group(1), l.group(2));
+      if (!ApiRequests.isWrite(labels.get("verb")) || labels.get("resource").equals("leases")) continue;
+      byResource.merge(labels.get("verb") + " " + labels.get("resource"), Double.parseDouble(m.group(2)), Double::sum);
     }
     return byResource;
   }
