@@ -14,6 +14,8 @@ import dev.appserver.operator.reconciler.KubernetesEventRecorder;
 import dev.appserver.operator.reconciler.ServiceProxyPromotionCheck;
 import dev.appserver.operator.reconciler.TrimmedStore;
 import dev.appserver.operator.validation.AppServerValidator;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -82,6 +84,26 @@ public final class OperatorMain {
       System.exit(1);
     }
     running.awaitClosed();
+  }
+
+  /**
+   * Builds the operator against a client that is never used (no cluster is contacted), opens and
+   * closes its endpoints, and stops it: {@code warm-up} of {@link Main}.
+   *
+   * @return the requests its client sent (none)
+   */
+  static Map<ApiRequests.Key, Long> warmUp() throws Exception {
+    var requests = new ApiRequests();
+    var config = OperatorConfig.parse(new String[0], Map.of("LEADER_ELECTION_ENABLED", "true",
+        "LEADER_ELECTION_NAMESPACE", "warm-up", "METRICS_PORT", "0"));
+    KubernetesClient client = clientBuilder(requests)
+        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:1").build()).build();
+    var running = create(config, client, requests, Map.of("POD_NAME", "warm-up"), List.of(), () -> { });
+    running.registry.scrape();
+    client.getKubernetesSerialization().asJson(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("warm-up").endMetadata().build());
+    running.close();
+    return requests.snapshot();
   }
 
   private static void exitAfterLostLease() {
@@ -260,7 +282,8 @@ public final class OperatorMain {
       } catch (RuntimeException e) {
         log.warn("Stopping the controller failed: {}", e.getMessage());
       }
-      leadership.ifPresent(l -> l.release(client));
+      // A controller that never started never took the Lease (warm-up builds one and stops it).
+      leadership.filter(l -> started || l.isLeader()).ifPresent(l -> l.release(client));
       ops.close();
       gc.close();
       client.close();

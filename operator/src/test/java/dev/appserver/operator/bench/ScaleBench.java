@@ -110,8 +110,8 @@ public final class ScaleBench {
   }
 
   /**
-   * The class data sharing archive the Dockerfile builds, made the same way (rendering one
-   * AppServer) next to the jar, again whenever the jar is newer.
+   * The class data sharing archive the Dockerfile builds, made the same way ({@code warm-up})
+   * next to the jar, again whenever the jar is newer.
    */
   private static Path classDataArchive() throws IOException {
     Path jar = OperatorProcess.jar();
@@ -123,12 +123,8 @@ public final class ScaleBench {
     try {
       var training = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:ArchiveClassesAtExit=" + archive, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-jar", jar.toString(), "render", "-f", "-")
+          "-jar", jar.toString(), "warm-up")
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      try (var in = training.getOutputStream()) {
-        in.write(String.join("\n", "apiVersion: appserver.dev/v1alpha1", "kind: AppServer", "metadata: {name: cds}",
-            "spec: {image: cds, app: \"app:app\"}", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
       if (!training.waitFor(120, TimeUnit.SECONDS) || training.exitValue() != 0 || !Files.isRegularFile(archive)) {
         throw new IllegalStateException("could not build the class data sharing archive " + archive);
       }
