@@ -3,6 +3,7 @@ package dev.appserver.operator.ops;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.http.StandardHttpRequest;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -34,7 +35,10 @@ public final class ApiRequests {
     return new Interceptor() {
       @Override
       public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        count(classify(request.method(), request.uri(), request.header("Content-Type")));
+        // The client keeps a body's content type beside the body, not among the headers.
+        String contentType = request instanceof StandardHttpRequest standard && standard.getContentType() != null
+            ? standard.getContentType() : request.header("Content-Type");
+        count(classify(request.method(), request.uri(), contentType));
       }
     };
   }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * server-side applies, against which JOSDK's SSA matcher compares the desired object (the matcher
  * reads no other manager's entry). The entries of other managers (kube-controller-manager's status
  * updates above all) are dropped. ConfigMaps keep a digest of each data value instead of the
- * value ({@link #digestData}); their dependent compares digests. AppServers keep no managedFields
+ * value ({@link #digestData}); their dependent compares digests (JOSDK creates and matches
+ * ConfigMaps without server-side apply, so no managedFields entry of theirs is read). AppServers keep no managedFields
  * at all (the operator patches their status with a fresh object and never compares them) and no
  * {@code kubectl.kubernetes.io/last-applied-configuration}, a second copy of the spec.
  *
