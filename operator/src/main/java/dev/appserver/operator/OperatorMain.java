@@ -2,6 +2,7 @@ package dev.appserver.operator;
 
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.advisor.SizingAdvisor;
+import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.ops.Leadership;
 import dev.appserver.operator.ops.MicrometerOperatorMetrics;
@@ -181,7 +182,7 @@ public final class OperatorMain {
       c.withReconciliationMaxInterval(config.resyncPeriod());
       // One informer, so one store: JOSDK hands a configured store to the informer of every namespace.
       if (TrimmedStore.usable(config.watchNamespaces())) {
-        c.withItemStore(new TrimmedStore.AppServers());
+        c.withItemStore(TrimmedStore.<AppServer>of(TrimmedStore::noManagedFields));
       }
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });

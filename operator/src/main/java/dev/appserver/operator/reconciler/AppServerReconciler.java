@@ -43,7 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,22 +135,22 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   public List<EventSource<?, AppServer>> prepareEventSources(EventSourceContext<AppServer> context) {
     checks.onlyFor(id -> context.getPrimaryCache().get(id).isPresent());
     List<EventSource<?, AppServer>> sources = new ArrayList<>(List.of(
-        informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS, TrimmedStore.Deployments::new),
-        informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS, TrimmedStore.ConfigMaps::new),
-        informer(context, Service.class, SERVICES, TrimmedStore.Services::new),
-        informer(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS, TrimmedStore.DisruptionBudgets::new),
-        informer(context, HorizontalPodAutoscaler.class, AUTOSCALERS, TrimmedStore.Autoscalers::new),
+        informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS, TrimmedStore::digestDataInPlace),
+        informer(context, Service.class, SERVICES, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, HorizontalPodAutoscaler.class, AUTOSCALERS, TrimmedStore::ownManagedFieldsOnly),
         checks));
     advisor.eventSource(context).ifPresent(sources::add);
     return sources;
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, AppServer> informer(
-      EventSourceContext<AppServer> context, Class<R> type, String name, Supplier<TrimmedStore<R>> store) {
+      EventSourceContext<AppServer> context, Class<R> type, String name, UnaryOperator<R> trim) {
     var namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, AppServer.class)
         .withName(name).withLabelSelector(Names.MANAGED_SELECTOR)
-        .withItemStore(TrimmedStore.usable(namespaces) ? store.get() : null).build(), context);
+        .withItemStore(TrimmedStore.usable(namespaces) ? TrimmedStore.of(trim) : null).build(), context);
   }
 
   @Override

@@ -5,13 +5,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,25 +16,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
- * An informer's store that keeps of each object only what the operator reads, so 1,000 AppServers
+ * What the informers' stores keep of each object: only what the operator reads, so 1,000 AppServers
  * and their children fit in a small heap. What the operator reads of a child: its name, labels,
  * annotations, owner references, spec and status, and the managedFields entry of its own
  * server-side applies, against which JOSDK's SSA matcher compares the desired object (the matcher
  * reads no other manager's entry). The entries of other managers (kube-controller-manager's status
  * updates above all) are dropped. ConfigMaps keep a digest of each data value instead of the
  * value ({@link #digestData}); their dependent compares digests (JOSDK creates and matches
- * ConfigMaps without server-side apply, so no managedFields entry of theirs is read). AppServers keep no managedFields
- * at all (the operator patches their status with a fresh object and never compares them) and no
- * {@code kubectl.kubernetes.io/last-applied-configuration}, a second copy of the spec.
+ * ConfigMaps without server-side apply, so no managedFields entry of theirs is read). AppServers
+ * keep no managedFields at all (the operator patches their status with a fresh object and never
+ * compares them) and no {@code kubectl.kubernetes.io/last-applied-configuration}, a second copy
+ * of the spec.
  *
- * <p>Trimming changes the object in place: it is the one the informer has just deserialised from
- * a list or watch event, which nothing else holds yet (the event handlers that get it next read
- * its metadata only).
+ * <p>The stores are JOSDK's {@link TransformingItemStore} with these functions. A function changes
+ * the object in place: it is the one the informer has just deserialised from a list or watch
+ * event, which nothing else holds yet (the event handlers that get it read its metadata only).
  */
-public class TrimmedStore<R extends HasMetadata> implements ItemStore<R> {
+public final class TrimmedStore {
   /** The field manager of the operator's applies: JOSDK's default, the controller's name. */
   public static final String FIELD_MANAGER = Names.OPERATOR;
   static final String APPLY = "Apply";
@@ -57,46 +52,11 @@ public class TrimmedStore<R extends HasMetadata> implements ItemStore<R> {
     return namespaces.size() <= 1;
   }
 
-  private final BasicItemStore<R> items = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
-  private final UnaryOperator<R> trim;
+  private TrimmedStore() {}
 
-  protected TrimmedStore(UnaryOperator<R> trim) {
-    this.trim = trim;
-  }
-
-  @Override
-  public String getKey(R obj) {
-    return items.getKey(obj);
-  }
-
-  @Override
-  public R put(String key, R obj) {
-    return items.put(key, trim.apply(obj));
-  }
-
-  @Override
-  public R remove(String key) {
-    return items.remove(key);
-  }
-
-  @Override
-  public Stream<String> keySet() {
-    return items.keySet();
-  }
-
-  @Override
-  public Stream<R> values() {
-    return items.values();
-  }
-
-  @Override
-  public int size() {
-    return items.size();
-  }
-
-  @Override
-  public R get(String key) {
-    return items.get(key);
+  /** A store that keeps what {@code trim} leaves of each object. */
+  public static <R extends HasMetadata> ItemStore<R> of(UnaryOperator<R> trim) {
+    return new TransformingItemStore<>(trim);
   }
 
   /** Keeps only the managedFields entry of the operator's own applies. */
@@ -155,42 +115,5 @@ public class TrimmedStore<R extends HasMetadata> implements ItemStore<R> {
     var out = new LinkedHashMap<String, String>(data.size() * 2);
     data.forEach((k, v) -> out.put(k, digest(v)));
     return out;
-  }
-
-  /** The store of the controller's own informer. */
-  public static class AppServers extends TrimmedStore<dev.appserver.operator.api.v1alpha1.AppServer> {
-    public AppServers() {
-      super(TrimmedStore::noManagedFields);
-    }
-  }
-
-  public static class Deployments extends TrimmedStore<Deployment> {
-    public Deployments() {
-      super(TrimmedStore::ownManagedFieldsOnly);
-    }
-  }
-
-  public static class Services extends TrimmedStore<Service> {
-    public Services() {
-      super(TrimmedStore::ownManagedFieldsOnly);
-    }
-  }
-
-  public static class ConfigMaps extends TrimmedStore<ConfigMap> {
-    public ConfigMaps() {
-      super(TrimmedStore::digestDataInPlace);
-    }
-  }
-
-  public static class DisruptionBudgets extends TrimmedStore<PodDisruptionBudget> {
-    public DisruptionBudgets() {
-      super(TrimmedStore::ownManagedFieldsOnly);
-    }
-  }
-
-  public static class Autoscalers extends TrimmedStore<HorizontalPodAutoscaler> {
-    public Autoscalers() {
-      super(TrimmedStore::ownManagedFieldsOnly);
-    }
   }
 }

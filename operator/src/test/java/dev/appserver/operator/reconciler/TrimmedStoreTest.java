@@ -30,7 +30,7 @@ class TrimmedStoreTest {
 
   @Test
   void deploymentStoreKeepsOnlyTheOperatorsOwnApplyEntryAndEverythingElse() {
-    var store = new TrimmedStore.Deployments();
+    var store = TrimmedStore.<Deployment>of(TrimmedStore::ownManagedFieldsOnly);
     var d = deployment();
     store.put(store.getKey(d), d);
     var cached = store.get("a/web");
@@ -58,7 +58,7 @@ class TrimmedStoreTest {
     ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName("web-gunicorn").withNamespace("a")
         .withManagedFields(entry("appserver-operator", "Apply", null), entry("kubectl-edit", "Update", null)).endMetadata()
         .withData(Map.of("gunicorn.conf.py", "workers = 2\n")).build();
-    var store = new TrimmedStore.ConfigMaps();
+    var store = TrimmedStore.<ConfigMap>of(TrimmedStore::digestDataInPlace);
     store.put("a/web-gunicorn", cm);
     var cached = store.get("a/web-gunicorn");
     String digest = cached.getData().get("gunicorn.conf.py");
@@ -81,7 +81,7 @@ class TrimmedStoreTest {
         .withAnnotations(Map.of(TrimmedStore.LAST_APPLIED, "{\"spec\":{}}", "appserver.dev/promote", "true"))
         .withManagedFields(entry("kubectl-client-side-apply", "Update", null), entry("appserver-operator", "Apply", "status"))
         .build());
-    var store = new TrimmedStore.AppServers();
+    var store = TrimmedStore.<AppServer>of(TrimmedStore::noManagedFields);
     store.put("a/web", as);
     var cached = store.get("a/web");
     assertThat(cached.getMetadata().getManagedFields()).isEmpty();
