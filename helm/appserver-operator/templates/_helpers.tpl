@@ -107,6 +107,13 @@ promote/abort/retry annotations once acted on; services/proxy is the pre-promoti
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- if has "Secret" .Values.envSources.watch }}
+# Secrets that pods read env from: listed and watched to hash them (a digest per key is all the
+# operator keeps); never get, never written.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/* A duration of the schema's form (500ms, 15s, 1m) in milliseconds. */}}

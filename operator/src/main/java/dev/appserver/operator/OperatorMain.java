@@ -178,7 +178,7 @@ public final class OperatorMain {
     // Reads Prometheus on a thread of its own, and only while this replica reconciles.
     var advisor = SizingAdvisor.of(config.prometheusUrl(), config.advisor(), config.watchNamespaces(),
         () -> lead.map(Leadership::isLeader).orElse(true), Clock.systemUTC());
-    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl()), advisor), c -> {
+    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl(), config.envSourceKinds()), advisor), c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
       // One informer, so one store: JOSDK hands a configured store to the informer of every namespace.
       if (TrimmedStore.usable(config.watchNamespaces())) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.model.rollout.Children;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -57,7 +57,7 @@ public final class Render {
         outcome.errors().forEach(fe -> errors.add(source + ": " + label + ": " + fe));
         continue;
       }
-      children.add(ChildResources.initial(outcome.model()));
+      children.add(Children.initial(outcome.model()));
       var model = outcome.model();
       summaries.add("# " + label + ": " + model.sizing().explanation() + "\n# " + label + ": " + model.inFlightSummary());
     }

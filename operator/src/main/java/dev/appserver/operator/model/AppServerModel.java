@@ -2,16 +2,27 @@ package dev.appserver.operator.model;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
+import java.util.Objects;
 
 /**
- * A validated, defaulted AppServer and what follows from it alone: the sizing and the Gunicorn
- * configuration. Built once per reconcile; every child resource is a pure function of it.
+ * A validated, defaulted AppServer and what follows from it alone: the sizing, the Gunicorn
+ * configuration and the revision of the pod template it makes. Built once per reconcile; every
+ * child resource is a pure function of it.
+ *
+ * @param envSourcesDigest the digest of the env sources the container reads; null: none or not known
+ * @param revision the hash of the pod template ({@link Revisions#revision}), computed when the model is
+ *     built and again only when an env-sources digest is added
+ * @param blueGreen the blue-green settings, defaults resolved (read only under BlueGreen)
  */
 public record AppServerModel(
-    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash) {
+    String name, String namespace, AppServerSpec spec, Sizing sizing, String gunicornConfig, String configHash,
+    String envSourcesDigest, String revision, BlueGreenSettings blueGreen) {
 
-  /** The AppServer must already have its schema defaults applied (see the admission package). */
-  public static AppServerModel of(AppServer appServer) {
+  /**
+   * The model of an AppServer as the API server stores it: its schema defaults already applied
+   * (admission's defaulting does the same for specs that did not pass the API server).
+   */
+  public static AppServerModel from(AppServer appServer) {
     return of(appServer.getMetadata().getName(), appServer.getMetadata().getNamespace(), appServer.getSpec());
   }
 
@@ -19,7 +30,25 @@ public record AppServerModel(
   public static AppServerModel of(String name, String namespace, AppServerSpec spec) {
     Sizing sizing = Sizing.of(spec.getResources(), spec.getWorkers());
     String config = GunicornConfig.render(name, spec, sizing);
-    return new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config));
+    var model = new AppServerModel(name, namespace, spec, sizing, config, GunicornConfig.hash(config), null, null,
+        BlueGreenSettings.of(spec.getStrategy()));
+    return model.withRevision(Revisions.revision(model));
+  }
+
+  private AppServerModel withRevision(String revision) {
+    return new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, envSourcesDigest, revision,
+        blueGreen);
+  }
+
+  /**
+   * The same model with the digest of the ConfigMaps and Secrets its container reads
+   * ({@link EnvSources}); null when it reads none, opts out, or the digest is not known (render).
+   * The digest is on the pod template, so the revision is computed again, only when it changes.
+   */
+  public AppServerModel withEnvSourcesDigest(String digest) {
+    if (Objects.equals(digest, envSourcesDigest)) return this;
+    var model = new AppServerModel(name, namespace, spec, sizing, gunicornConfig, configHash, digest, null, blueGreen);
+    return model.withRevision(Revisions.revision(model));
   }
 
   /** Requests in flight across the desired replicas, or null when Gunicorn does not cap them per pod. */

@@ -9,7 +9,6 @@ import dev.appserver.operator.api.v1alpha1.DisruptionBudgetSpec;
 import dev.appserver.operator.api.v1alpha1.RollingUpdateSpec;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import dev.appserver.operator.external.PodMonitor;
 import dev.appserver.operator.external.ScaledObject;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -28,11 +27,6 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import dev.appserver.operator.model.rollout.Observation;
-import dev.appserver.operator.model.rollout.Plan;
-import dev.appserver.operator.model.rollout.RolloutPlanner;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,26 +37,6 @@ public final class ChildResources {
   public static final int DEFAULT_MAX_UNAVAILABLE = 0;
 
   private ChildResources() {}
-
-  /** Every child of a new AppServer (nothing deployed yet), in apply order: what render prints. */
-  public static List<HasMetadata> initial(AppServerModel m) {
-    return forPlan(m, RolloutPlanner.plan(m, Observation.nothingDeployed(Instant.EPOCH)));
-  }
-
-  /** Every child a plan asks for, in apply order. */
-  public static List<HasMetadata> forPlan(AppServerModel m, Plan plan) {
-    List<HasMetadata> children = new ArrayList<>();
-    for (var t : plan.deployments()) {
-      children.add(configMap(t.model(), t.name()));
-      children.add(deployment(t.model(), t.name(),
-          t.color() == null ? Map.of() : Map.of(Names.LABEL_COLOR, t.color().label()), t.replicas()));
-    }
-    children.add(service(m, Names.service(m.name()), plan.serviceSelector()));
-    if (plan.previewSelector() != null) children.add(previewService(m, plan.previewSelector()));
-    if (wantsDisruptionBudget(m)) children.add(disruptionBudget(m, plan.serviceSelector()));
-    if (wantsAutoscaler(m)) children.add(autoscaler(m));
-    return children;
-  }
 
   public static ConfigMap configMap(AppServerModel m, String deploymentName) {
     return new ConfigMapBuilder()
@@ -89,7 +63,7 @@ public final class ChildResources {
     IntOrString maxUnavailable = ru != null && ru.getMaxUnavailable() != null
         ? ru.getMaxUnavailable() : new IntOrString(DEFAULT_MAX_UNAVAILABLE);
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Names.ANNOTATION_REVISION, Revisions.revision(m));
+    annotations.put(Names.ANNOTATION_REVISION, m.revision());
     annotations.put(Names.ANNOTATION_SPEC, Revisions.snapshot(spec));
     return new DeploymentBuilder()
         .withNewMetadata()
@@ -179,6 +153,14 @@ public final class ChildResources {
   /** Autoscaling by KEDA: the operator writes a ScaledObject and no HorizontalPodAutoscaler of its own. */
   public static boolean wantsScaledObject(AppServerModel m) {
     return autoscalingOn(m) && m.spec().getAutoscaling().getEngine() == AutoscalingEngine.KEDA;
+  }
+
+  /**
+   * KEDA is asked for and its trigger can be written: busyWorkers needs the Prometheus that
+   * scrapes the pods.
+   */
+  public static boolean scaledObjectPossible(AppServerModel m, boolean prometheusKnown) {
+    return wantsScaledObject(m) && (prometheusKnown || m.spec().getAutoscaling().getMetric() != AutoscalingMetric.BUSY_WORKERS);
   }
 
   private static boolean autoscalingOn(AppServerModel m) {

@@ -17,6 +17,8 @@ public final class Names {
   public static final String COMPONENT_VALUE = "gunicorn";
 
   public static final String ANNOTATION_CONFIG_HASH = "appserver.dev/config-hash";
+  /** On a pod template: the digest of the ConfigMaps and Secrets the container reads its env from. */
+  public static final String ANNOTATION_ENV_SOURCES_HASH = "appserver.dev/env-sources-hash";
   /** On a Deployment: the revision (pod template hash) it runs. */
   public static final String ANNOTATION_REVISION = "appserver.dev/revision";
   /** On a Deployment: the normalised AppServer spec it was built from, so it can be rebuilt exactly. */

@@ -1,5 +1,6 @@
 package dev.appserver.operator.model;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
 import dev.appserver.operator.api.v1alpha1.ProbeSpec;
@@ -23,7 +24,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ public final class PodTemplates {
   /** Set to the worker process count in the container. */
   public static final String WEB_CONCURRENCY = "WEB_CONCURRENCY";
 
-  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final ObjectMapper JSON = KubernetesJson.MAPPER;
 
   private PodTemplates() {}
 
@@ -55,6 +55,7 @@ public final class PodTemplates {
     Map<String, String> annotations = new LinkedHashMap<>();
     if (spec.getPodAnnotations() != null) annotations.putAll(spec.getPodAnnotations());
     annotations.put(Names.ANNOTATION_CONFIG_HASH, m.configHash());
+    if (m.envSourcesDigest() != null) annotations.put(Names.ANNOTATION_ENV_SOURCES_HASH, m.envSourcesDigest());
     if (GunicornConfig.metricsEnabled(spec) && !Boolean.FALSE.equals(spec.getMetrics().getScrapeAnnotations())) {
       // Always, not only without the PodMonitor CRD: installing Prometheus Operator later must
       // not roll every pod of every AppServer.

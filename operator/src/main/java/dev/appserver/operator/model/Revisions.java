@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appserver.operator.api.v1alpha1.AppServerSpec;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,12 +15,13 @@ import java.util.Optional;
  * each Deployment so the operator can rebuild that Deployment exactly, whatever the spec says now.
  */
 public final class Revisions {
-  private static final KubernetesSerialization K8S = new KubernetesSerialization();
+  private static final ObjectMapper K8S = KubernetesJson.MAPPER;
   private static final ObjectMapper CANONICAL = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private Revisions() {}
 
+  /** Computes the revision; read {@link AppServerModel#revision()}, which holds it. */
   public static String revision(AppServerModel m) {
     var template = PodTemplates.podTemplate(m, Names.podSelector(m.name()), Names.configMap(m.name()));
     return GunicornConfig.hash(canonical(K8S.convertValue(template, ObjectNode.class)));
@@ -36,8 +36,8 @@ public final class Revisions {
   public static Optional<AppServerSpec> fromSnapshot(String snapshot) {
     if (snapshot == null || snapshot.isBlank()) return Optional.empty();
     try {
-      return Optional.of(K8S.unmarshal(snapshot, AppServerSpec.class));
-    } catch (RuntimeException e) {
+      return Optional.of(K8S.readValue(snapshot, AppServerSpec.class));
+    } catch (JsonProcessingException | RuntimeException e) {
       return Optional.empty();
     }
   }

@@ -45,8 +45,12 @@ public record Sizing(
   /** Gunicorn's own default for worker_connections. */
   public static final int GUNICORN_WORKER_CONNECTIONS = 1000;
 
+  /** The schema's default profile, read as the API server reads the value it fills in. */
+  private static final WorkloadProfile DEFAULT_PROFILE =
+      KubernetesJson.MAPPER.convertValue(WorkersSpec.DEFAULT_PROFILE, WorkloadProfile.class);
+
   public static Sizing of(ResourceRequirements resources, WorkersSpec spec) {
-    WorkloadProfile profile = spec.getProfile() == null ? WorkloadProfile.CPU : spec.getProfile();
+    WorkloadProfile profile = spec.getProfile() == null ? DEFAULT_PROFILE : spec.getProfile();
     boolean io = profile == WorkloadProfile.IO;
     WorkerClass workerClass = spec.getWorkerClass() != null ? spec.getWorkerClass()
         : io ? WorkerClass.GTHREAD : WorkerClass.SYNC;
@@ -75,7 +79,7 @@ public record Sizing(
       int fromCpu = cores.multiply(BigDecimal.valueOf(2)).setScale(0, RoundingMode.FLOOR).intValueExact() + 1;
       why.append(": floor(2 x ").append(plain(cores)).append(") + 1 = ").append(fromCpu);
       workers = fromCpu;
-      int max = spec.getMax() == null ? 8 : spec.getMax();
+      int max = spec.getMax() == null ? WorkersSpec.DEFAULT_MAX : spec.getMax();
       if (workers > max) {
         workers = max;
         why.append(", capped at max ").append(max);

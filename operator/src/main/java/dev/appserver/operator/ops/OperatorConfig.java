@@ -1,5 +1,6 @@
 package dev.appserver.operator.ops;
 
+import dev.appserver.operator.model.EnvSources;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.regex.Pattern;
  * --advisor-interval=D                 ADVISOR_INTERVAL                1m
  * --advisor-window=D                   ADVISOR_WINDOW                  5m
  * --advisor-min-requests=N             ADVISOR_MIN_REQUESTS            1000
+ * --env-source-kinds=ConfigMap,Secret  ENV_SOURCE_KINDS                ConfigMap,Secret (empty: none)
  * </pre>
  */
 public record OperatorConfig(
@@ -53,7 +55,8 @@ public record OperatorConfig(
     Duration resyncPeriod,
     int reconcileThreads,
     Optional<URI> prometheusUrl,
-    AdvisorSettings advisor) {
+    AdvisorSettings advisor,
+    Set<EnvSources.Kind> envSourceKinds) {
 
   public enum LogFormat { TEXT, JSON }
 
@@ -101,7 +104,10 @@ public record OperatorConfig(
         "the range the sizing advisor's rates are taken over, whole seconds (default 5m)"),
     ADVISOR_MIN_REQUESTS("--advisor-min-requests", "ADVISOR_MIN_REQUESTS",
         "requests per pod in the window before the sizing advisor gives new figures (default "
-            + AdvisorSettings.DEFAULT_MIN_REQUESTS + ")");
+            + AdvisorSettings.DEFAULT_MIN_REQUESTS + ")"),
+    ENV_SOURCE_KINDS("--env-source-kinds", "ENV_SOURCE_KINDS",
+        "comma-separated kinds (ConfigMap, Secret) whose changes roll the pods that read them through env or envFrom;"
+            + " empty: none, and no watch on either (default ConfigMap,Secret)");
 
     public final String flag;
     public final String env;
@@ -120,6 +126,7 @@ public record OperatorConfig(
 
   public OperatorConfig {
     watchNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(watchNamespaces));
+    envSourceKinds = envSourceKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(java.util.EnumSet.copyOf(envSourceKinds));
   }
 
   /** The defaults: all namespaces, no leader election, metrics on 8080, text logs. */
@@ -133,22 +140,22 @@ public record OperatorConfig(
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor, envSourceKinds);
   }
 
   public OperatorConfig withLeaderElection(boolean enabled, String namespace) {
     return new OperatorConfig(watchNamespaces, enabled, leaseName, Optional.ofNullable(namespace), leaseDuration,
-        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
+        renewDeadline, retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor, envSourceKinds);
   }
 
   public OperatorConfig withMetricsPort(int port) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor);
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor, envSourceKinds);
   }
 
   public OperatorConfig withPrometheus(URI url, AdvisorSettings settings) {
     return new OperatorConfig(watchNamespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, Optional.ofNullable(url), settings);
+        retryPeriod, metricsPort, logFormat, resyncPeriod, reconcileThreads, Optional.ofNullable(url), settings, envSourceKinds);
   }
 
   /**
@@ -249,7 +256,8 @@ public record OperatorConfig(
     }
     Optional<URI> prometheusUrl = url(values, source, Option.PROMETHEUS_URL);
     return new OperatorConfig(namespaces, leaderElection, leaseName, leaseNamespace, leaseDuration, renewDeadline,
-        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor(values, source));
+        retryPeriod, port, logFormat, resyncPeriod, reconcileThreads, prometheusUrl, advisor(values, source),
+        envSourceKinds(values, source));
   }
 
   private static AdvisorSettings advisor(Map<Option, String> values, Map<Option, String> source) {
@@ -273,6 +281,18 @@ public record OperatorConfig(
       if (minRequests < 1) throw invalid(source, Option.ADVISOR_MIN_REQUESTS, min, "a number of requests of at least 1");
     }
     return new AdvisorSettings(enabled, interval, window, minRequests);
+  }
+
+  private static Set<EnvSources.Kind> envSourceKinds(Map<Option, String> values, Map<Option, String> source) {
+    if (!values.containsKey(Option.ENV_SOURCE_KINDS)) return java.util.EnumSet.allOf(EnvSources.Kind.class);
+    Set<EnvSources.Kind> kinds = java.util.EnumSet.noneOf(EnvSources.Kind.class);
+    for (String k : values.get(Option.ENV_SOURCE_KINDS).split(",")) {
+      String kind = k.trim();
+      if (kind.isEmpty()) continue;
+      kinds.add(Arrays.stream(EnvSources.Kind.values()).filter(v -> v.name().equalsIgnoreCase(kind)).findFirst()
+          .orElseThrow(() -> invalid(source, Option.ENV_SOURCE_KINDS, kind, "ConfigMap or Secret, comma-separated")));
+    }
+    return kinds;
   }
 
   private static Optional<URI> url(Map<Option, String> values, Map<Option, String> source, Option o) {

@@ -6,6 +6,7 @@ import dev.appserver.operator.api.v1alpha1.AdvisorVerdict;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.SizingAdvice;
 
 /**
@@ -14,11 +15,6 @@ import dev.appserver.operator.model.SizingAdvice;
  * keeps what it showed; with the advisor off, it shows nothing.
  */
 final class AdvisorReport {
-  /** Event reasons: the verdict turned to raise or lower (Warning), or back to fitting (Normal). */
-  static final String RAISE = "RaiseConcurrency";
-  static final String LOWER = "LowerConcurrency";
-  static final String FITS = "ConcurrencyFits";
-
   private AdvisorReport() {}
 
   /** Sets {@code status.advisor} and records the Event a changed verdict calls for. */
@@ -40,11 +36,11 @@ final class AdvisorReport {
     AdvisorVerdict is = now.getVerdict();
     if (is == was || is == null) return;
     switch (is) {
-      case RAISE_CONCURRENCY -> events.record(resource, EventRecorder.WARNING, RAISE, now.getMessage());
-      case LOWER_CONCURRENCY -> events.record(resource, EventRecorder.WARNING, LOWER, now.getMessage());
+      case RAISE_CONCURRENCY -> events.record(resource, EventReason.RaiseConcurrency, now.getMessage());
+      case LOWER_CONCURRENCY -> events.record(resource, EventReason.LowerConcurrency, now.getMessage());
       case OK -> {
         if (was == AdvisorVerdict.RAISE_CONCURRENCY || was == AdvisorVerdict.LOWER_CONCURRENCY) {
-          events.record(resource, EventRecorder.NORMAL, FITS, now.getMessage());
+          events.record(resource, EventReason.ConcurrencyFits, now.getMessage());
         }
       }
       case NOT_CAPPED -> { }

@@ -4,6 +4,7 @@ import dev.appserver.operator.advisor.SizingAdvisor;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.api.v1alpha1.AppServerStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.rollout.Color;
 import dev.appserver.operator.model.rollout.DeploymentObservation;
@@ -12,7 +13,6 @@ import dev.appserver.operator.model.rollout.Plan;
 import dev.appserver.operator.model.rollout.PromotionCheckResult;
 import dev.appserver.operator.model.rollout.RolloutPlanner;
 import dev.appserver.operator.ops.OperatorMetrics;
-import dev.appserver.operator.reconciler.StatusAggregator.Problem;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -27,6 +27,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -100,6 +101,9 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final OperatorMetrics metrics;
   private final OperatorSettings settings;
   private final SizingAdvisor advisor;
+  private final EnvSourceWatch envSources;
+  /** The missing env sources last reported per AppServer, so the Event is recorded once per change. */
+  private final Map<ResourceID, String> reportedMissing = new java.util.concurrent.ConcurrentHashMap<>();
 
   public AppServerReconciler(AppServerValidator validator, EventRecorder events, PromotionCheck promotionCheck, Clock clock) {
     this(validator, events, promotionCheck, clock, OperatorMetrics.NOOP, OperatorSettings.NONE);
@@ -115,6 +119,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       OperatorMetrics metrics, OperatorSettings settings, SizingAdvisor advisor) {
     this.settings = settings;
     this.advisor = advisor;
+    this.envSources = new EnvSourceWatch(settings.envSourceKinds());
     this.validator = validator;
     this.events = events;
     this.checks = new PromotionChecks(promotionCheck, clock);
@@ -142,6 +147,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         informer(context, HorizontalPodAutoscaler.class, AUTOSCALERS, TrimmedStore::ownManagedFieldsOnly),
         checks));
     advisor.eventSource(context).ifPresent(sources::add);
+    sources.addAll(envSources.eventSources(context));
     return sources;
   }
 
@@ -153,47 +159,71 @@ public class AppServerReconciler implements Reconciler<AppServer> {
         .withItemStore(TrimmedStore.usable(namespaces) ? TrimmedStore.of(trim) : null).build(), context);
   }
 
+  /**
+   * Validate and normalise (once), observe, plan (pure), apply, tell, record status. An invalid
+   * spec stops after the first step: status and an Event say why, and the children stay as they are.
+   */
   @Override
   public UpdateControl<AppServer> reconcile(AppServer resource, Context<AppServer> context) {
     Instant now = Instant.now(clock);
     var outcome = validator.validate(resource);
-    if (!outcome.valid()) {
-      var problem = new Problem("InvalidSpec", outcome.message());
-      var keep = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
-      var status = StatusAggregator.aggregate(resource, null, servingNow(resource, context), problem, now, keep, null);
-      if (!Objects.equals(previousMessage(resource), status.getMessage())) {
-        events.record(resource, EventRecorder.WARNING, "InvalidSpec", outcome.message());
-      }
-      return patchIfChanged(resource, status);
-    }
-    AppServerModel model = outcome.model();
+    if (!outcome.valid()) return reportInvalidSpec(resource, context, outcome.message(), now);
+    AppServerModel model = withEnvSources(resource, context, outcome.model());
     Plan plan = RolloutPlanner.plan(model, observe(resource, context, heldCheck(resource), now));
+    apply(resource, context, model, plan);
+    announce(resource, plan.notes());
+    var control = recordStatus(resource, context, model,
+        StatusInputs.planned(resource, model, plan, deployment(context, resource, plan.serving()), now));
+    if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
+    return control;
+  }
+
+  /** Status and an Event (once per message) for a spec the validator refused; nothing is applied. */
+  private UpdateControl<AppServer> reportInvalidSpec(AppServer resource, Context<AppServer> context, String errors,
+      Instant now) {
+    var status = StatusAggregator.aggregate(StatusInputs.invalidSpec(resource, errors, servingNow(resource, context), now));
+    if (!Objects.equals(previousMessage(resource), status.getMessage())) {
+      events.record(resource, EventReason.InvalidSpec, errors);
+    }
+    return patchIfChanged(resource, context, status);
+  }
+
+  /**
+   * Makes the plan true: the workflow's dependents read the model and plan from the context and
+   * apply each child; then the pre-promotion check the plan asks for is followed, and the
+   * annotations it has acted on are removed.
+   */
+  private void apply(AppServer resource, Context<AppServer> context, AppServerModel model, Plan plan) {
     ModelDependent.put(context, model, plan, settings);
-    settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventRecorder.WARNING, "AutoscalingUnavailable", why));
+    settings.scaledObjectMissing(model).ifPresent(why -> events.record(resource, EventReason.AutoscalingUnavailable, why));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
     checks.follow(ResourceID.fromResource(resource), model, plan.check());
     consumeAnnotations(resource, context, plan);
-    for (Plan.Note note : plan.notes()) {
-      events.record(resource, note.type(), note.reason(), note.message());
-      String ns = resource.getMetadata().getNamespace();
-      String name = resource.getMetadata().getName();
+  }
+
+  /** An Event for each note of the plan, and the rollout metrics the notes stand for. */
+  private void announce(AppServer resource, List<Plan.Note> notes) {
+    String ns = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    for (Plan.Note note : notes) {
+      events.record(resource, note.reason(), note.message());
       switch (note.reason()) {
-        case "RolloutStarted" -> metrics.rolloutStarted(ns, name);
-        case "Promoted" -> metrics.rolloutPromoted(ns, name);
-        case "RolloutAborted" -> metrics.rolloutAbandoned(ns, name);
+        case RolloutStarted -> metrics.rolloutStarted(ns, name);
+        case Promoted -> metrics.rolloutPromoted(ns, name);
+        case RolloutAborted -> metrics.rolloutAbandoned(ns, name);
         default -> { }
       }
     }
+  }
 
-    Deployment serving = deployment(context, resource, plan.serving());
-    var status = StatusAggregator.aggregate(resource, model, serving, null, now, plan.blueGreen(), plan.serviceSelector(),
-        plan.check());
+  /** Status from the inputs, with the advisor's part and the Events of what changed; patched only when it changed. */
+  private UpdateControl<AppServer> recordStatus(AppServer resource, Context<AppServer> context, AppServerModel model,
+      StatusInputs inputs) {
+    var status = StatusAggregator.aggregate(inputs);
     AdvisorReport.apply(advisor, resource, model, status, events);
     recordTransitions(resource, status);
-    var control = patchIfChanged(resource, status);
-    if (plan.requeueAfter() != null) control.rescheduleAfter(plan.requeueAfter().plusMillis(100));
-    return control;
+    return patchIfChanged(resource, context, status);
   }
 
   @Override
@@ -207,22 +237,45 @@ public class AppServerReconciler implements Reconciler<AppServer> {
       log.debug("{}/{} is being deleted: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
       return ErrorStatusUpdateControl.<AppServer>noStatusUpdate().withNoRetry();
     }
-    String message = "applying the child resources failed: " + cause.getMessage();
+    String message = "applying the child resources failed: " + describe(cause);
     log.warn("Reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
     var outcome = validator.validate(resource);
-    var previous = resource.getStatus() == null ? null : resource.getStatus().getBlueGreen();
-    var status = StatusAggregator.aggregate(resource, outcome.model(), servingNow(resource, context),
-        new Problem("ApplyFailed", message), Instant.now(clock), previous, null);
+    var status = StatusAggregator.aggregate(StatusInputs.applyFailed(resource, Optional.ofNullable(outcome.model()), message,
+        servingNow(resource, context), Instant.now(clock)));
     if (!Objects.equals(previousMessage(resource), status.getMessage())) {
-      events.record(resource, EventRecorder.WARNING, "ApplyFailed", message);
+      events.record(resource, EventReason.ApplyFailed, message);
     }
     if (Objects.equals(resource.getStatus(), status)) return ErrorStatusUpdateControl.defaultErrorProcessing();
     return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
 
+  /** What went wrong, in words: the exception's message, or its kind when it has none. */
+  static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+
   /** The namespace is being deleted, so the API server refuses anything new in it. */
   static boolean namespaceTerminating(Throwable e) {
     return String.valueOf(e.getMessage()).contains("because it is being terminated");
+  }
+
+  /**
+   * The model with the digest of the ConfigMaps and Secrets its container reads, so a change to
+   * them changes the pod template; a reference to a source that does not exist is reported once.
+   */
+  private AppServerModel withEnvSources(AppServer resource, Context<AppServer> context, AppServerModel model) {
+    var result = envSources.digest(resource, context);
+    var id = ResourceID.fromResource(resource);
+    if (result.missing().isEmpty()) {
+      reportedMissing.remove(id);
+    } else {
+      String message = result.missingMessage();
+      if (!message.equals(reportedMissing.put(id, message))) {
+        events.record(resource, EventReason.EnvSourceNotFound, message);
+      }
+    }
+    return model.withEnvSourcesDigest(result.digest());
   }
 
   /** The pre-promotion check held for the revision status says is being brought up (running or answered). */
@@ -298,22 +351,22 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     AppServerStatus before = resource.getStatus() == null ? new AppServerStatus() : resource.getStatus();
     if (!Objects.equals(before.getWorkers(), now.getWorkers()) || !Objects.equals(before.getThreads(), now.getThreads())
         || !Objects.equals(before.getWorkerClass(), now.getWorkerClass())) {
-      events.record(resource, EventRecorder.NORMAL, "Sized",
+      events.record(resource, EventReason.Sized,
           now.getWorkers() + " Gunicorn workers per pod (" + now.getSizing() + ")");
     }
     String desiredBefore = before.getReady() == null ? null : before.getReady().substring(before.getReady().indexOf('/') + 1);
     String desiredNow = now.getReady().substring(now.getReady().indexOf('/') + 1);
     if (desiredBefore != null && !desiredBefore.equals(desiredNow)) {
-      events.record(resource, EventRecorder.NORMAL, "Scaled", "replicas " + desiredBefore + " -> " + desiredNow);
+      events.record(resource, EventReason.Scaled, "replicas " + desiredBefore + " -> " + desiredNow);
     }
     boolean wasProgressing = Conditions.isTrue(before.getConditions(), Conditions.PROGRESSING);
     boolean isProgressing = Conditions.isTrue(now.getConditions(), Conditions.PROGRESSING);
     if (wasProgressing && !isProgressing && "Ready".equals(now.getPhase())) {
-      events.record(resource, EventRecorder.NORMAL, "RolledOut", "rollout complete: " + now.getMessage());
+      events.record(resource, EventReason.RolledOut, "rollout complete: " + now.getMessage());
     }
     boolean wasDegraded = Conditions.isTrue(before.getConditions(), Conditions.DEGRADED);
     if (!wasDegraded && Conditions.isTrue(now.getConditions(), Conditions.DEGRADED) && now.getBlueGreen() == null) {
-      events.record(resource, EventRecorder.WARNING, "RolloutStalled", now.getMessage());
+      events.record(resource, EventReason.RolloutStalled, now.getMessage());
     }
   }
 
@@ -321,12 +374,29 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return resource.getStatus() == null ? null : resource.getStatus().getMessage();
   }
 
-  private UpdateControl<AppServer> patchIfChanged(AppServer resource, AppServerStatus status) {
+  /**
+   * Patches the status when it changed, and caches the result (JOSDK's PrimaryUpdateAndCacheUtils),
+   * so that the next reconcile reads it even when other events come before the informer has it:
+   * status carries the blue-green state and what the Events of a transition are compared with, and
+   * a reconcile that read the status before this one would record them twice or not at all.
+   */
+  private UpdateControl<AppServer> patchIfChanged(AppServer resource, Context<AppServer> context, AppServerStatus status) {
     if (status.getWorkers() != null) {
       metrics.workers(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.getWorkers());
     }
     if (Objects.equals(resource.getStatus(), status)) return UpdateControl.noUpdate();
-    return UpdateControl.patchStatus(statusOnly(resource, status));
+    var configuration = context.getControllerConfiguration().getConfigurationService();
+    if (configuration.useSSAToPatchPrimaryResource()) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, statusOnly(resource, status), context);
+    } else {
+      // Without server-side apply, the whole status is replaced, so fields left out are removed as with apply.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, cached -> {
+        AppServer copy = configuration.getResourceCloner().clone(resource);
+        copy.setStatus(status);
+        return copy;
+      });
+    }
+    return UpdateControl.noUpdate();
   }
 
   /** A fresh object holding only what a status patch needs. */

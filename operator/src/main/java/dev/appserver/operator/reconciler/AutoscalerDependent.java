@@ -1,7 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -12,14 +12,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public class AutoscalerDependent extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, AppServer> {
   @Override
   protected HorizontalPodAutoscaler desired(AppServer primary, Context<AppServer> context) {
-    return ModelDependent.owned(primary, ChildResources.autoscaler(ModelDependent.model(context)));
+    return ModelDependent.owned(primary, Child.AUTOSCALER.desired(ModelDependent.inputs(context), HorizontalPodAutoscaler.class));
   }
 
   /** Reconcile precondition: autoscaling is enabled. */
   public static class Enabled implements Condition<HorizontalPodAutoscaler, AppServer> {
     @Override
     public boolean isMet(DependentResource<HorizontalPodAutoscaler, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return ChildResources.wantsAutoscaler(ModelDependent.model(context));
+      return Child.AUTOSCALER.wanted(ModelDependent.inputs(context));
     }
   }
 }

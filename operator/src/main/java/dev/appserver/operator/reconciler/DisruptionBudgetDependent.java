@@ -1,7 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -15,15 +15,15 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public class DisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, AppServer> {
   @Override
   protected PodDisruptionBudget desired(AppServer primary, Context<AppServer> context) {
-    return ModelDependent.owned(primary, ChildResources.disruptionBudget(ModelDependent.model(context),
-        ModelDependent.plan(context).serviceSelector()));
+    return ModelDependent.owned(primary,
+        Child.DISRUPTION_BUDGET.desired(ModelDependent.inputs(context), PodDisruptionBudget.class));
   }
 
   /** Reconcile precondition: a budget is wanted. */
   public static class Enabled implements Condition<PodDisruptionBudget, AppServer> {
     @Override
     public boolean isMet(DependentResource<PodDisruptionBudget, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return ChildResources.wantsDisruptionBudget(ModelDependent.model(context));
+      return Child.DISRUPTION_BUDGET.wanted(ModelDependent.inputs(context));
     }
   }
 }

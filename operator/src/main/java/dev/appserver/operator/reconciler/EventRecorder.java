@@ -1,11 +1,9 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.EventReason;
 
-/** Records Kubernetes Events about an AppServer. */
+/** Records Kubernetes Events about an AppServer; the reason gives the Event its type. */
 public interface EventRecorder {
-  String NORMAL = "Normal";
-  String WARNING = "Warning";
-
-  void record(AppServer about, String type, String reason, String message);
+  void record(AppServer about, EventReason reason, String message);
 }

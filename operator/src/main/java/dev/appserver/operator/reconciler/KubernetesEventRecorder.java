@@ -1,6 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -32,7 +33,7 @@ public class KubernetesEventRecorder implements EventRecorder {
   }
 
   @Override
-  public void record(AppServer about, String type, String reason, String message) {
+  public void record(AppServer about, EventReason reason, String message) {
     var meta = about.getMetadata();
     Instant at = Instant.now(clock);
     String key = meta.getUid() + "/" + reason + "/" + message;
@@ -51,8 +52,8 @@ public class KubernetesEventRecorder implements EventRecorder {
             .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
             .withResourceVersion(meta.getResourceVersion())
             .build())
-        .withType(type)
-        .withReason(reason)
+        .withType(reason.type().name())
+        .withReason(reason.name())
         .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)

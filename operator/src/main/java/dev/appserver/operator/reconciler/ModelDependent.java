@@ -2,10 +2,12 @@ package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.rollout.Child;
 import dev.appserver.operator.model.rollout.Plan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,9 +15,13 @@ import java.util.List;
 final class ModelDependent {
   private ModelDependent() {}
 
+  /** What every child of this pass is built from ({@link Child}). */
+  static Child.Inputs inputs(Context<AppServer> context) {
+    return context.managedWorkflowAndDependentResourceContext().getMandatory(Child.Inputs.class, Child.Inputs.class);
+  }
+
   static AppServerModel model(Context<AppServer> context) {
-    return context.managedWorkflowAndDependentResourceContext()
-        .getMandatory(AppServerModel.class, AppServerModel.class);
+    return inputs(context).model();
   }
 
   /** Marks the AppServer as the controlling owner, so kubectl describe shows "Controlled By". */
@@ -29,20 +35,11 @@ final class ModelDependent {
   }
 
   static Plan plan(Context<AppServer> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(Plan.class, Plan.class);
-  }
-
-  static OperatorSettings settings(Context<AppServer> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(OperatorSettings.class, OperatorSettings.class);
+    return inputs(context).plan();
   }
 
   static void put(Context<AppServer> context, AppServerModel model, Plan plan, OperatorSettings settings) {
-    context.managedWorkflowAndDependentResourceContext().put(OperatorSettings.class, settings);
-    put(context, model, plan);
-  }
-
-  static void put(Context<AppServer> context, AppServerModel model, Plan plan) {
-    context.managedWorkflowAndDependentResourceContext().put(AppServerModel.class, model);
-    context.managedWorkflowAndDependentResourceContext().put(Plan.class, plan);
+    context.managedWorkflowAndDependentResourceContext().put(Child.Inputs.class,
+        new Child.Inputs(model, plan, settings.prometheusUrl().map(URI::toString)));
   }
 }

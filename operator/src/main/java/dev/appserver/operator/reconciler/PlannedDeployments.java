@@ -1,10 +1,9 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Child;
 import dev.appserver.operator.model.rollout.Color;
-import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -14,8 +13,6 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * The Deployments a plan may ask for (the plain one of RollingUpdate, and blue and green) and
@@ -29,46 +26,42 @@ public final class PlannedDeployments {
 
   private PlannedDeployments() {}
 
-  static String deploymentName(AppServer primary, Color color) {
-    return color == null ? primary.getMetadata().getName() : Names.colorDeployment(primary.getMetadata().getName(), color.label());
-  }
-
-  static Optional<DeploymentTarget> target(AppServer primary, Context<AppServer> context, Color color) {
-    return ModelDependent.plan(context).deployment(deploymentName(primary, color));
-  }
-
   abstract static class PlannedDeployment extends CRUDKubernetesDependentResource<Deployment, AppServer> {
+    private final Child child;
     private final Color color;
 
-    PlannedDeployment(Color color) {
+    PlannedDeployment(Child child, Color color) {
+      this.child = child;
       this.color = color;
     }
 
     @Override
     protected Deployment desired(AppServer primary, Context<AppServer> context) {
-      return target(primary, context, color)
-          .map(t -> ChildResources.deployment(t.model(), t.name(),
-              color == null ? Map.of() : Map.of(Names.LABEL_COLOR, color.label()), t.replicas()))
-          .map(d -> ModelDependent.owned(primary, d))
-          .orElseGet(() -> new DeploymentBuilder().withNewMetadata()
-              .withName(deploymentName(primary, color)).withNamespace(primary.getMetadata().getNamespace()).endMetadata().build());
+      var in = ModelDependent.inputs(context);
+      if (child.wanted(in)) return ModelDependent.owned(primary, child.desired(in, Deployment.class));
+      // Its identity only, for the delete.
+      return new DeploymentBuilder().withNewMetadata()
+          .withName(Child.deploymentName(primary.getMetadata().getName(), color))
+          .withNamespace(primary.getMetadata().getNamespace()).endMetadata().build();
     }
   }
 
   abstract static class PlannedConfigMap extends CRUDKubernetesDependentResource<ConfigMap, AppServer> {
+    private final Child child;
     private final Color color;
 
-    PlannedConfigMap(Color color) {
+    PlannedConfigMap(Child child, Color color) {
+      this.child = child;
       this.color = color;
     }
 
     @Override
     protected ConfigMap desired(AppServer primary, Context<AppServer> context) {
-      return target(primary, context, color)
-          .map(t -> ModelDependent.owned(primary, ChildResources.configMap(t.model(), t.name())))
-          .orElseGet(() -> new ConfigMapBuilder().withNewMetadata()
-              .withName(Names.configMap(deploymentName(primary, color))).withNamespace(primary.getMetadata().getNamespace())
-              .endMetadata().build());
+      var in = ModelDependent.inputs(context);
+      if (child.wanted(in)) return ModelDependent.owned(primary, child.desired(in, ConfigMap.class));
+      return new ConfigMapBuilder().withNewMetadata()
+          .withName(Names.configMap(Child.deploymentName(primary.getMetadata().getName(), color)))
+          .withNamespace(primary.getMetadata().getNamespace()).endMetadata().build();
     }
 
     /**
@@ -83,27 +76,28 @@ public final class PlannedDeployments {
     }
   }
 
+  /** A Deployment's precondition, which its ConfigMap shares: the plan keeps that Deployment. */
   abstract static class Planned<R extends io.fabric8.kubernetes.api.model.HasMetadata> implements Condition<R, AppServer> {
-    private final Color color;
+    private final Child deployment;
 
-    Planned(Color color) {
-      this.color = color;
+    Planned(Child deployment) {
+      this.deployment = deployment;
     }
 
     @Override
     public boolean isMet(DependentResource<R, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return target(primary, context, color).isPresent();
+      return deployment.wanted(ModelDependent.inputs(context));
     }
   }
 
-  public static class RollingDeployment extends PlannedDeployment { public RollingDeployment() { super(null); } }
-  public static class BlueDeployment extends PlannedDeployment { public BlueDeployment() { super(Color.BLUE); } }
-  public static class GreenDeployment extends PlannedDeployment { public GreenDeployment() { super(Color.GREEN); } }
-  public static class RollingConfigMap extends PlannedConfigMap { public RollingConfigMap() { super(null); } }
-  public static class BlueConfigMap extends PlannedConfigMap { public BlueConfigMap() { super(Color.BLUE); } }
-  public static class GreenConfigMap extends PlannedConfigMap { public GreenConfigMap() { super(Color.GREEN); } }
+  public static class RollingDeployment extends PlannedDeployment { public RollingDeployment() { super(Child.DEPLOYMENT, null); } }
+  public static class BlueDeployment extends PlannedDeployment { public BlueDeployment() { super(Child.DEPLOYMENT_BLUE, Color.BLUE); } }
+  public static class GreenDeployment extends PlannedDeployment { public GreenDeployment() { super(Child.DEPLOYMENT_GREEN, Color.GREEN); } }
+  public static class RollingConfigMap extends PlannedConfigMap { public RollingConfigMap() { super(Child.CONFIG, null); } }
+  public static class BlueConfigMap extends PlannedConfigMap { public BlueConfigMap() { super(Child.CONFIG_BLUE, Color.BLUE); } }
+  public static class GreenConfigMap extends PlannedConfigMap { public GreenConfigMap() { super(Child.CONFIG_GREEN, Color.GREEN); } }
 
-  public static class RollingPlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public RollingPlanned() { super(null); } }
-  public static class BluePlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public BluePlanned() { super(Color.BLUE); } }
-  public static class GreenPlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public GreenPlanned() { super(Color.GREEN); } }
+  public static class RollingPlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public RollingPlanned() { super(Child.DEPLOYMENT); } }
+  public static class BluePlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public BluePlanned() { super(Child.DEPLOYMENT_BLUE); } }
+  public static class GreenPlanned<R extends io.fabric8.kubernetes.api.model.HasMetadata> extends Planned<R> { public GreenPlanned() { super(Child.DEPLOYMENT_GREEN); } }
 }

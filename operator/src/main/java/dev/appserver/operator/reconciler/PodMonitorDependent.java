@@ -2,8 +2,8 @@ package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.external.PodMonitor;
-import dev.appserver.operator.model.ChildResources;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Child;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -19,14 +19,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public class PodMonitorDependent extends CRUDKubernetesDependentResource<PodMonitor, AppServer> {
   @Override
   protected PodMonitor desired(AppServer primary, Context<AppServer> context) {
-    return ModelDependent.owned(primary, ChildResources.podMonitor(ModelDependent.model(context)));
+    return ModelDependent.owned(primary, Child.POD_MONITOR.desired(ModelDependent.inputs(context), PodMonitor.class));
   }
 
   /** Reconcile precondition: metrics are on and the PodMonitor is not turned off. */
   public static class Wanted implements Condition<PodMonitor, AppServer> {
     @Override
     public boolean isMet(DependentResource<PodMonitor, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return ChildResources.wantsPodMonitor(ModelDependent.model(context));
+      return Child.POD_MONITOR.wanted(ModelDependent.inputs(context));
     }
   }
 }

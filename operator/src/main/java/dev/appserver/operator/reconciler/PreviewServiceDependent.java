@@ -1,8 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
-import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -13,17 +12,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public class PreviewServiceDependent extends CRUDKubernetesDependentResource<Service, AppServer> {
   @Override
   protected Service desired(AppServer primary, Context<AppServer> context) {
-    var model = ModelDependent.model(context);
-    var selector = ModelDependent.plan(context).previewSelector();
-    return ModelDependent.owned(primary, ChildResources.previewService(model,
-        selector == null ? Names.podSelector(model.name()) : selector));
+    return ModelDependent.owned(primary, Child.PREVIEW_SERVICE.desired(ModelDependent.inputs(context), Service.class));
   }
 
   /** Reconcile precondition: the strategy is BlueGreen. */
   public static class Wanted implements Condition<Service, AppServer> {
     @Override
     public boolean isMet(DependentResource<Service, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return ModelDependent.plan(context).previewSelector() != null;
+      return Child.PREVIEW_SERVICE.wanted(ModelDependent.inputs(context));
     }
   }
 }

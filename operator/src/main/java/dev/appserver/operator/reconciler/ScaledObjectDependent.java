@@ -2,8 +2,8 @@ package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.external.ScaledObject;
-import dev.appserver.operator.model.ChildResources;
 import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Child;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -20,16 +20,14 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public class ScaledObjectDependent extends CRUDKubernetesDependentResource<ScaledObject, AppServer> {
   @Override
   protected ScaledObject desired(AppServer primary, Context<AppServer> context) {
-    var settings = ModelDependent.settings(context);
-    return ModelDependent.owned(primary, ChildResources.scaledObject(ModelDependent.model(context),
-        settings.prometheusUrl().map(Object::toString).orElse("")));
+    return ModelDependent.owned(primary, Child.SCALED_OBJECT.desired(ModelDependent.inputs(context), ScaledObject.class));
   }
 
   /** Reconcile precondition: KEDA is asked for, and what its trigger needs is there. */
   public static class Wanted implements Condition<ScaledObject, AppServer> {
     @Override
     public boolean isMet(DependentResource<ScaledObject, AppServer> dependent, AppServer primary, Context<AppServer> context) {
-      return ModelDependent.settings(context).scaledObjectPossible(ModelDependent.model(context));
+      return Child.SCALED_OBJECT.wanted(ModelDependent.inputs(context));
     }
   }
 }

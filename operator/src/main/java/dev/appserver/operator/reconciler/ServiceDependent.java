@@ -1,8 +1,7 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.ChildResources;
-import dev.appserver.operator.model.Names;
+import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
@@ -11,7 +10,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 public class ServiceDependent extends CRUDKubernetesDependentResource<Service, AppServer> {
   @Override
   protected Service desired(AppServer primary, Context<AppServer> context) {
-    var model = ModelDependent.model(context);
-    return ModelDependent.owned(primary, ChildResources.service(model, Names.service(model.name()), ModelDependent.plan(context).serviceSelector()));
+    return ModelDependent.owned(primary, Child.SERVICE.desired(ModelDependent.inputs(context), Service.class));
   }
 }

@@ -16,41 +16,34 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Status as a pure function of the AppServer, its model and the observed Deployment. The previous
+ * Status as a pure function of {@link StatusInputs}: the AppServer, its model and the observed Deployment. The previous
  * status only supplies condition transition times, so an unchanged world gives an equal status
  * and no write.
  */
 public final class StatusAggregator {
 
-  /** Why the AppServer cannot be reconciled as written (invalid spec, rejected apply). */
-  public record Problem(String reason, String message) {}
+  /** Why the AppServer cannot be reconciled as written; the kind is the conditions' reason. */
+  public record Problem(Kind kind, String message) {
+    public enum Kind {
+      /** The spec passes admission but cannot work (the validator's checks). */
+      InvalidSpec,
+      /** The API server refused a child resource. */
+      ApplyFailed
+    }
+  }
 
   private StatusAggregator() {}
 
-  /**
-   * @param model null when the spec is invalid
-   * @param deployment the serving Deployment as observed, or null
-   * @param problem null when nothing is wrong with the spec
-   */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now) {
-    return aggregate(cr, model, deployment, problem, now, null, null);
-  }
-
-  /**
-   * @param blueGreen the blue-green state to report (null for RollingUpdate)
-   * @param selector the selector of the serving pods (null: every pod of the AppServer)
-   */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
-      BlueGreenStatus blueGreen, Map<String, String> selector) {
-    return aggregate(cr, model, deployment, problem, now, blueGreen, selector, null);
-  }
-
-  /** @param check the pre-promotion check the blue-green plan waits on (null: none) */
-  public static AppServerStatus aggregate(
-      AppServer cr, AppServerModel model, Deployment deployment, Problem problem, Instant now,
-      BlueGreenStatus blueGreen, Map<String, String> selector, Plan.Check check) {
+  /** The status the inputs call for. */
+  public static AppServerStatus aggregate(StatusInputs in) {
+    AppServer cr = in.appServer();
+    AppServerModel model = in.model().orElse(null);
+    Deployment deployment = in.serving().orElse(null);
+    Problem problem = in.problem().orElse(null);
+    BlueGreenStatus blueGreen = in.blueGreen().orElse(null);
+    Map<String, String> selector = in.servingSelector().orElse(null);
+    Plan.Check check = in.check().orElse(null);
+    Instant now = in.now();
     AppServerStatus previous = cr.getStatus() == null ? new AppServerStatus() : cr.getStatus();
     Long generation = cr.getMetadata().getGeneration();
     DeploymentStatus ds = deployment == null || deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
@@ -109,7 +102,7 @@ public final class StatusAggregator {
     String progressMessage;
     if (problem != null) {
       progressing = false;
-      progressReason = problem.reason();
+      progressReason = problem.kind().name();
       progressMessage = "not rolling out: " + problem.message();
     } else if (blueGreen != null && blueGreen.getPhase() != null && !"Idle".equals(blueGreen.getPhase())
         && !"ScalingDown".equals(blueGreen.getPhase())) {
@@ -140,7 +133,7 @@ public final class StatusAggregator {
     } else if (stalled.isPresent()) {
       progressing = false;
       progressReason = "ProgressDeadlineExceeded";
-      progressMessage = stalled.get().getMessage();
+      progressMessage = stalledMessage(stalled.get());
     } else if (complete) {
       progressing = false;
       progressReason = "RolloutComplete";
@@ -153,12 +146,12 @@ public final class StatusAggregator {
 
     boolean aborted = blueGreen != null && "Aborted".equals(blueGreen.getPhase());
     boolean degraded = problem != null || stalled.isPresent() || aborted;
-    String degradedReason = problem != null ? problem.reason() : aborted ? "RolloutAborted"
+    String degradedReason = problem != null ? problem.kind().name() : aborted ? "RolloutAborted"
         : stalled.isPresent() ? "ProgressDeadlineExceeded" : "AsExpected";
     String degradedMessage = problem != null ? problem.message()
         : aborted ? blueGreen.getAbortReason() + "; " + (blueGreen.getActiveColor() == null ? "the current pods" : blueGreen.getActiveColor())
             + " keeps serving (change the spec or annotate appserver.dev/retry=true to try again)"
-        : stalled.map(DeploymentCondition::getMessage).orElse("no problems");
+        : stalled.map(StatusAggregator::stalledMessage).orElse("no problems");
 
     // The two conditions kstatus (Flux, Helm --wait, kpt) reads. They never are True together, so
     // the verdict does not depend on their order: Stalled is Degraded (nothing moves until the spec
@@ -190,6 +183,12 @@ public final class StatusAggregator {
     int w = m.sizing().workers();
     int t = m.sizing().threads();
     return w + (w == 1 ? " worker" : " workers") + (t > 1 ? " x " + t + " threads" : "") + " per pod, " + m.inFlightSummary();
+  }
+
+  /** The Deployment controller's words, or ours when it gave none. */
+  private static String stalledMessage(DeploymentCondition stalled) {
+    return stalled.getMessage() == null || stalled.getMessage().isBlank()
+        ? "the Deployment did not progress within spec.strategy.progressDeadlineSeconds" : stalled.getMessage();
   }
 
   private static int orZero(Integer value) {

@@ -78,6 +78,6 @@ public final class AppServerValidator {
     AppServer normalised = JSON.convertValue(result.defaulted(), AppServer.class);
     List<FieldError> errors = SpecChecks.check(normalised.getSpec());
     if (!errors.isEmpty()) return new Outcome(null, normalised, errors);
-    return new Outcome(AppServerModel.of(normalised), normalised, List.of());
+    return new Outcome(AppServerModel.from(normalised), normalised, List.of());
   }
 }

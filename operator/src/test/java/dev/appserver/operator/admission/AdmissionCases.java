@@ -294,6 +294,7 @@ public final class AdmissionCases {
               valueFrom: {secretKeyRef: {name: db, key: password}}
           envFrom:
             - configMapRef: {name: shop-config}
+          rollOnEnvSourceChange: true
           podLabels: {tier: web}
           podAnnotations: {prometheus.io/scrape: "true"}
           workers: {profile: cpu, count: 4, max: 16, memoryPerWorker: 128Mi, workerClass: gthread, threads: 8}

@@ -10,7 +10,7 @@ import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.e2e.Kubectl;
 import dev.appserver.operator.e2e.OperatorProcess;
-import dev.appserver.operator.model.ChildResources;
+import dev.appserver.operator.model.rollout.Children;
 import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -320,7 +320,7 @@ public final class ScaleBench {
   private List<HasMetadata> children(int i, String revision) {
     var outcome = validator.validate(appServerJson(i, revision));
     if (!outcome.valid()) throw new IllegalStateException(outcome.message());
-    var children = ChildResources.initial(outcome.model());
+    var children = Children.initial(outcome.model());
     children.forEach(c -> c.getMetadata().setNamespace(DIRECT));
     return children;
   }

@@ -45,6 +45,7 @@ class ChartHelmTest {
       Map.entry("autoscaling/horizontalpodautoscalers", Set.of("list", "watch", "create", "patch", "delete")),
       Map.entry("keda.sh/scaledobjects", Set.of("list", "watch", "create", "patch", "delete")),
       Map.entry("monitoring.coreos.com/podmonitors", Set.of("list", "watch", "create", "patch", "delete")),
+      Map.entry("/secrets", Set.of("list", "watch")),
       Map.entry("/events", Set.of("create")));
 
   static Deployment deployment(Manifests m) {
@@ -101,6 +102,17 @@ class ChartHelmTest {
         .containsEntry("METRICS_PORT", "8080")
         .containsEntry("LOG_FORMAT", "json");
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("appserver-operator:0.1.0");
+  }
+
+  @Test
+  void secretsAreGrantedOnlyWhileTheirChangesRollPods() {
+    assertThat(env(deployment(Helm.template("op", NS)))).containsEntry("ENV_SOURCE_KINDS", "ConfigMap,Secret");
+    var configMapsOnly = Helm.template("op", NS, "envSources.watch={ConfigMap}");
+    assertThat(env(deployment(configMapsOnly))).containsEntry("ENV_SOURCE_KINDS", "ConfigMap");
+    var grants = Manifests.grants(Manifests.rules(configMapsOnly.get("ClusterRole", "op-appserver-operator")));
+    assertThat(grants).doesNotContainKey("/secrets").containsKey("/configmaps");
+    var none = Helm.template("op", NS, "envSources.watch=null");
+    assertThat(Manifests.grants(Manifests.rules(none.get("ClusterRole", "op-appserver-operator")))).doesNotContainKey("/secrets");
   }
 
   @Test
@@ -306,6 +318,7 @@ class ChartHelmTest {
       terminationGracePeriodSeconds=5                  | at '/terminationGracePeriodSeconds': minimum: got 5, want 15
       advisor.interval=500ms                           | at '/advisor/interval': '500ms' does not match pattern
       advisor.minRequests=0                            | at '/advisor/minRequests': minimum: got 0, want 1
+      envSources.watch={Pod}                           | at '/envSources/watch/0': value must be one of 'ConfigMap', 'Secret'
       advisor.prometheusUrl=http://p:9090              | additional properties 'prometheusUrl' not allowed
       """)
   void schemaViolationsAreRejectedByLintAndTemplate(String sets, String message) {

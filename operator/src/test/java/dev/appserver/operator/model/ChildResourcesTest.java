@@ -3,6 +3,7 @@ package dev.appserver.operator.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.appserver.operator.TestAppServers;
+import dev.appserver.operator.model.rollout.Children;
 import dev.appserver.operator.external.PodMonitor;
 import dev.appserver.operator.external.ScaledObject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -30,13 +31,13 @@ class ChildResourcesTest {
 
   @Test
   void minimalAppServerGetsConfigMapDeploymentServiceAndBudget() {
-    var kinds = ChildResources.initial(MINIMAL).stream().map(HasMetadata::getKind).toList();
+    var kinds = Children.initial(MINIMAL).stream().map(HasMetadata::getKind).toList();
     assertThat(kinds).containsExactly("ConfigMap", "Deployment", "Service", "PodDisruptionBudget");
   }
 
   @Test
   void everyChildCarriesTheOperatorLabels() {
-    for (HasMetadata child : ChildResources.initial(MINIMAL)) {
+    for (HasMetadata child : Children.initial(MINIMAL)) {
       assertThat(child.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "web")
           .containsEntry("app.kubernetes.io/name", "appserver")
           .containsEntry("app.kubernetes.io/managed-by", "appserver-operator");
@@ -250,7 +251,7 @@ class ChildResourcesTest {
         service: {type: LoadBalancer, annotations: {lb.example.com/scheme: internet-facing}}
         strategy: {type: BlueGreen}
         """);
-    var children = ChildResources.initial(m);
+    var children = Children.initial(m);
     Service main = (Service) children.stream().filter(c -> c.getMetadata().getName().equals("web")
         && c instanceof Service).findFirst().orElseThrow();
     Service preview = (Service) children.stream().filter(c -> c.getMetadata().getName().equals("web-preview")).findFirst().orElseThrow();
@@ -278,12 +279,12 @@ class ChildResourcesTest {
         disruptionBudget: {enabled: false}
         """);
     assertThat(ChildResources.wantsDisruptionBudget(off)).isFalse();
-    assertThat(ChildResources.initial(off)).noneMatch(r -> r instanceof PodDisruptionBudget);
+    assertThat(Children.initial(off)).noneMatch(r -> r instanceof PodDisruptionBudget);
   }
 
   @Test
   void rollingUpdateBudgetCoversEveryPodOfTheAppServer() {
-    var pdb = ChildResources.initial(MINIMAL).stream().filter(r -> r instanceof PodDisruptionBudget)
+    var pdb = Children.initial(MINIMAL).stream().filter(r -> r instanceof PodDisruptionBudget)
         .map(PodDisruptionBudget.class::cast).findFirst().orElseThrow();
     assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.podSelector(MINIMAL.name()));
   }
@@ -299,7 +300,7 @@ class ChildResourcesTest {
         """);
     assertThat(ChildResources.wantsAutoscaler(m)).isTrue();
     HorizontalPodAutoscaler hpa = ChildResources.autoscaler(m);
-    assertThat(ChildResources.initial(m)).last().isEqualTo(hpa);
+    assertThat(Children.initial(m)).last().isEqualTo(hpa);
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("AppServer");
     assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).isEqualTo("appserver.dev/v1alpha1");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
@@ -357,7 +358,7 @@ class ChildResourcesTest {
 
   @Test
   void sameInputSameOutput() {
-    assertThat(ChildResources.initial(TestAppServers.minimal())).isEqualTo(ChildResources.initial(TestAppServers.minimal()));
+    assertThat(Children.initial(TestAppServers.minimal())).isEqualTo(Children.initial(TestAppServers.minimal()));
   }
 
   @Test
@@ -370,7 +371,7 @@ class ChildResourcesTest {
         """);
     assertThat(ChildResources.wantsAutoscaler(m)).isFalse();
     assertThat(ChildResources.wantsScaledObject(m)).isTrue();
-    assertThat(ChildResources.initial(m)).noneMatch(r -> r instanceof HorizontalPodAutoscaler);
+    assertThat(Children.initial(m)).noneMatch(r -> r instanceof HorizontalPodAutoscaler);
 
     ScaledObject so = ChildResources.scaledObject(m, "http://prometheus.monitoring:9090");
     assertThat(so.getApiVersion()).isEqualTo("keda.sh/v1alpha1");

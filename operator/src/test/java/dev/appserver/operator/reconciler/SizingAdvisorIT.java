@@ -12,6 +12,7 @@ import dev.appserver.operator.api.v1alpha1.AdvisorState;
 import dev.appserver.operator.api.v1alpha1.AdvisorStatus;
 import dev.appserver.operator.api.v1alpha1.AdvisorVerdict;
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.ops.AdvisorSettings;
 import dev.appserver.operator.ops.OperatorMetrics;
 import dev.appserver.operator.validation.AppServerValidator;
@@ -140,8 +141,8 @@ class SizingAdvisorIT {
       assertThat(s.getRequestsPerSecond()).isEqualTo(100.0);
       assertThat(s.getBusyPercent()).isEqualTo(50);
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> eventsWith(AdvisorReport.RAISE) == 1);
-    assertThat(events.events).filteredOn(e -> e.reason().equals(AdvisorReport.RAISE)).singleElement()
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventsWith(EventReason.RaiseConcurrency.name()) == 1);
+    assertThat(events.events).filteredOn(e -> e.reason().equals(EventReason.RaiseConcurrency.name())).singleElement()
         .satisfies(e -> assertThat(e.message()).endsWith("raise spec.workers.concurrency to 100."));
 
     // Traffic that wobbles by up to 5% rewrites nothing, look after look.
@@ -151,7 +152,7 @@ class SizingAdvisorIT {
     awaitLooks(8);
     assertThat(web().getMetadata().getResourceVersion()).as("no status write while the figures stay within a fifth")
         .isEqualTo(version);
-    assertThat(eventsWith(AdvisorReport.RAISE)).isEqualTo(1);
+    assertThat(eventsWith(EventReason.RaiseConcurrency.name())).isEqualTo(1);
 
     // The waits get shorter: 10 ms over 1 ms on one core is 10 in flight, recommended 20, and 10 fits.
     jitter = 0;
@@ -161,7 +162,7 @@ class SizingAdvisorIT {
       assertThat(advice().getRecommendedConcurrency()).isEqualTo(20);
       assertThat(advice().getSummary()).isEqualTo("ok");
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> eventsWith(AdvisorReport.FITS) == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventsWith(EventReason.ConcurrencyFits.name()) == 1);
     assertThat(web().getMetadata().getResourceVersion()).isNotEqualTo(version);
   }
 
@@ -181,7 +182,7 @@ class SizingAdvisorIT {
     assertThat(advisor.reading(web())).as("the new process has read Prometheus").isPresent();
     assertThat(web().getMetadata().getResourceVersion()).isEqualTo(version);
     assertThat(advice()).isEqualTo(before);
-    assertThat(eventsWith(AdvisorReport.RAISE)).as("the verdict did not change, so no second Event").isEqualTo(1);
+    assertThat(eventsWith(EventReason.RaiseConcurrency.name())).as("the verdict did not change, so no second Event").isEqualTo(1);
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.appserver.operator.TestAppServers;
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.api.v1alpha1.AppServerStatus;
+import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
+import dev.appserver.operator.model.rollout.Plan;
 import dev.appserver.operator.api.v1alpha1.WorkerClass;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.model.ChildResources;
@@ -13,6 +16,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StatusAggregatorTest {
@@ -38,9 +42,27 @@ class StatusAggregatorTest {
     return d;
   }
 
+  /** Any combination of inputs, as the factories of StatusInputs would build them and others. */
+  private static AppServerStatus aggregate(AppServer cr, AppServerModel model, Deployment deployment, Problem problem,
+      Instant now, BlueGreenStatus blueGreen, Map<String, String> selector, Plan.Check check) {
+    return StatusAggregator.aggregate(new StatusInputs(cr, Optional.ofNullable(model), Optional.ofNullable(deployment),
+        Optional.ofNullable(problem), Optional.ofNullable(blueGreen), Optional.ofNullable(selector),
+        Optional.ofNullable(check), now));
+  }
+
+  private static AppServerStatus aggregate(AppServer cr, AppServerModel model, Deployment deployment, Problem problem,
+      Instant now, BlueGreenStatus blueGreen, Map<String, String> selector) {
+    return aggregate(cr, model, deployment, problem, now, blueGreen, selector, null);
+  }
+
+  private static AppServerStatus aggregate(AppServer cr, AppServerModel model, Deployment deployment, Problem problem,
+      Instant now) {
+    return aggregate(cr, model, deployment, problem, now, null, null, null);
+  }
+
   @Test
   void completeRolloutIsReady() {
-    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
+    var s = aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
     assertThat(s.getPhase()).isEqualTo("Ready");
     assertThat(s.getReady()).isEqualTo("2/2");
     assertThat(s.getObservedGeneration()).isEqualTo(3L);
@@ -66,7 +88,7 @@ class StatusAggregatorTest {
         resources: {limits: {cpu: "2"}}
         workers: {profile: io, concurrency: 100}
         """);
-    var s = StatusAggregator.aggregate(cr(), io, deployment(1, 1, 3, 3, 3), null, T0);
+    var s = aggregate(cr(), io, deployment(1, 1, 3, 3, 3), null, T0);
     assertThat(s.getWorkers()).isEqualTo(5);
     assertThat(s.getThreads()).isEqualTo(20);
     assertThat(s.getWorkerClass()).isEqualTo(WorkerClass.GTHREAD);
@@ -96,7 +118,7 @@ class StatusAggregatorTest {
         app: asgi:app
         workers: {profile: io, workerClass: uvicorn}
         """);
-    var s = StatusAggregator.aggregate(cr(), uv, deployment(1, 1, 2, 2, 2), null, T0);
+    var s = aggregate(cr(), uv, deployment(1, 1, 2, 2, 2), null, T0);
     assertThat(s.getInFlightPerPod()).isNull();
     assertThat(s.getInFlight()).isNull();
     assertThat(s.getMessage()).isEqualTo("2/2 pods ready, 3 workers per pod, requests in flight not capped by Gunicorn");
@@ -104,7 +126,7 @@ class StatusAggregatorTest {
 
   @Test
   void unobservedGenerationIsStillProgressing() {
-    var s = StatusAggregator.aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0);
+    var s = aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0);
     assertThat(s.getPhase()).isEqualTo("Progressing");
     assertThat(Conditions.find(s.getConditions(), "Progressing").orElseThrow().getReason()).isEqualTo("RollingOut");
     assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
@@ -112,7 +134,7 @@ class StatusAggregatorTest {
 
   @Test
   void missingDeploymentIsProgressingNotReady() {
-    var s = StatusAggregator.aggregate(cr(), model, null, null, T0);
+    var s = aggregate(cr(), model, null, null, T0);
     assertThat(s.getPhase()).isEqualTo("Progressing");
     assertThat(s.getReady()).isEqualTo("0/2");
     assertThat(Conditions.find(s.getConditions(), "Ready").orElseThrow().getReason()).isEqualTo("DeploymentMissing");
@@ -121,17 +143,17 @@ class StatusAggregatorTest {
   @Test
   void unchangedWorldGivesAnEqualStatusSoNothingIsWritten() {
     var cr = cr();
-    var first = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0);
+    var first = aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0);
     cr.setStatus(first);
-    var second = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1);
+    var second = aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1);
     assertThat(second).isEqualTo(first);
   }
 
   @Test
   void transitionTimeMovesOnlyWhenTheConditionFlips() {
     var cr = cr();
-    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
-    var s = StatusAggregator.aggregate(cr, model, deployment(2, 2, 3, 1, 1), null, T1);
+    cr.setStatus(aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
+    var s = aggregate(cr, model, deployment(2, 2, 3, 1, 1), null, T1);
     assertThat(Conditions.find(s.getConditions(), "Ready").orElseThrow().getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(Conditions.find(s.getConditions(), "Degraded").orElseThrow().getLastTransitionTime()).isEqualTo(T0.toString());
   }
@@ -139,9 +161,9 @@ class StatusAggregatorTest {
   @Test
   void invalidSpecIsDegradedAndKeepsTheLastSizing() {
     var cr = cr();
-    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
-    var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.strategy.type: BlueGreen is not supported"), T1);
+    cr.setStatus(aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0));
+    var s = aggregate(cr, null, deployment(1, 1, 2, 2, 2),
+        new Problem(Problem.Kind.InvalidSpec, "spec.strategy.type: BlueGreen is not supported"), T1);
     assertThat(s.getPhase()).isEqualTo("Degraded");
     assertThat(s.getMessage()).isEqualTo("spec.strategy.type: BlueGreen is not supported");
     assertThat(s.getWorkers()).isEqualTo(3);
@@ -161,8 +183,8 @@ class StatusAggregatorTest {
     bg.setActiveColor("blue");
     bg.setPreviewColor("green");
     var cr = cr();
-    var s = StatusAggregator.aggregate(cr, null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, bg, null);
+    var s = aggregate(cr, null, deployment(1, 1, 2, 2, 2),
+        new Problem(Problem.Kind.InvalidSpec, "spec.port: Invalid value"), T0, bg, null);
     assertThat(s.getBlueGreen()).isEqualTo(bg);
     assertThat(s.getPhase()).isEqualTo("Degraded");
   }
@@ -172,9 +194,19 @@ class StatusAggregatorTest {
     var d = deployment(2, 2, 3, 2, 1);
     d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
         .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
-    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    var s = aggregate(cr(), model, d, null, T0);
     assertThat(s.getPhase()).isEqualTo("Degraded");
     assertThat(Conditions.find(s.getConditions(), "Degraded").orElseThrow().getReason()).isEqualTo("ProgressDeadlineExceeded");
+  }
+
+  @Test
+  void progressDeadlineExceededWithoutAMessageSaysWhatHappenedNotNull() {
+    var d = deployment(2, 2, 3, 2, 1);
+    d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
+        .withStatus("False").withReason("ProgressDeadlineExceeded").build()));
+    var s = aggregate(cr(), model, d, null, T0);
+    assertThat(s.getMessage()).isEqualTo("the Deployment did not progress within spec.strategy.progressDeadlineSeconds");
+    assertThat(s.getConditions()).allSatisfy(c -> assertThat(c.getMessage()).doesNotContain("null"));
   }
 
   @Test
@@ -185,7 +217,7 @@ class StatusAggregatorTest {
         replicas: 0
         """);
     var d = deployment(1, 1, 0, 0, 0);
-    var s = StatusAggregator.aggregate(cr(), zero, d, null, T0);
+    var s = aggregate(cr(), zero, d, null, T0);
     assertThat(s.getPhase()).isEqualTo("Ready");
     assertThat(s.getReady()).isEqualTo("0/0");
   }
@@ -218,7 +250,7 @@ class StatusAggregatorTest {
 
   @Test
   void steadyStateIsNeitherReconcilingNorStalled() {
-    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
+    var s = aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0);
     assertThat(reconciling(s)).isEqualTo("False/RolloutComplete");
     assertThat(stalled(s)).isEqualTo("False/AsExpected");
     assertThat(s.getConditions()).extracting(c -> c.getType())
@@ -228,7 +260,7 @@ class StatusAggregatorTest {
 
   @Test
   void rollingUpdateInProgressIsReconcilingWhileTheOldPodsStillMakeItReady() {
-    var s = StatusAggregator.aggregate(cr(), model, deployment(2, 2, 3, 2, 1), null, T0);
+    var s = aggregate(cr(), model, deployment(2, 2, 3, 2, 1), null, T0);
     assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
     assertThat(reconciling(s)).isEqualTo("True/RollingOut");
     assertThat(stalled(s)).isEqualTo("False/AsExpected");
@@ -236,22 +268,22 @@ class StatusAggregatorTest {
 
   @Test
   void unobservedDeploymentGenerationAndMissingDeploymentAreReconciling() {
-    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0)))
+    assertThat(reconciling(aggregate(cr(), model, deployment(2, 1, 2, 2, 2), null, T0)))
         .isEqualTo("True/RollingOut");
-    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, null, null, T0))).isEqualTo("True/Creating");
+    assertThat(reconciling(aggregate(cr(), model, null, null, T0))).isEqualTo("True/Creating");
   }
 
   @Test
   void blueGreenIsReconcilingUntilTheNewColourServes() {
     var serving = deployment(1, 1, 2, 2, 2);
-    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null)))
+    assertThat(reconciling(aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null)))
         .isEqualTo("True/Progressing");
-    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("AwaitingPromotion"), null)))
+    assertThat(reconciling(aggregate(cr(), model, serving, null, T0, blueGreen("AwaitingPromotion"), null)))
         .isEqualTo("True/AwaitingPromotion");
-    var scalingDown = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("ScalingDown"), null);
+    var scalingDown = aggregate(cr(), model, serving, null, T0, blueGreen("ScalingDown"), null);
     assertThat(reconciling(scalingDown)).as("the new colour serves; the old one only winds down").isEqualTo("False/RolloutComplete");
     assertThat(stalled(scalingDown)).isEqualTo("False/AsExpected");
-    assertThat(reconciling(StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Idle"), null)))
+    assertThat(reconciling(aggregate(cr(), model, serving, null, T0, blueGreen("Idle"), null)))
         .isEqualTo("False/RolloutComplete");
   }
 
@@ -261,7 +293,7 @@ class StatusAggregatorTest {
     var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
         dev.appserver.operator.model.rollout.Plan.Check.Step.Running, null);
     for (String phase : new String[] {"Progressing", "AwaitingPromotion"}) {
-      var s = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen(phase), null, check);
+      var s = aggregate(cr(), model, serving, null, T0, blueGreen(phase), null, check);
       assertThat(reconciling(s)).as(phase).isEqualTo("True/PrePromotionCheckRunning");
       assertThat(stalled(s)).isEqualTo("False/AsExpected");
       var progressing = Conditions.find(s.getConditions(), "Progressing").orElseThrow();
@@ -281,7 +313,7 @@ class StatusAggregatorTest {
         dev.appserver.operator.model.rollout.Plan.Check.Step.RetryLater, dev.appserver.operator.model.rollout.Plan.Check.Step.Running}) {
       var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
           step, "HTTP 503");
-      var s = StatusAggregator.aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null, check);
+      var s = aggregate(cr(), model, serving, null, T0, blueGreen("Progressing"), null, check);
       assertThat(reconciling(s)).as(step.name()).isEqualTo("True/PrePromotionCheckFailed");
       assertThat(stalled(s)).isEqualTo("False/AsExpected");
       assertThat(s.getMessage()).as("the same while the retry runs, so it is not written twice per retry").isEqualTo(
@@ -294,14 +326,14 @@ class StatusAggregatorTest {
   void aCheckDoesNotHideAnAbandonedRollout() {
     var check = new dev.appserver.operator.model.rollout.Plan.Check(dev.appserver.operator.model.rollout.Color.GREEN, "r2",
         dev.appserver.operator.model.rollout.Plan.Check.Step.Running, null);
-    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null, check);
+    var s = aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null, check);
     assertThat(stalled(s)).isEqualTo("True/RolloutAborted");
     assertThat(Conditions.find(s.getConditions(), "Progressing").orElseThrow().getReason()).isEqualTo("Aborted");
   }
 
   @Test
   void abandonedBlueGreenRevisionIsStalledThoughTheOldColourKeepsItReady() {
-    var s = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null);
+    var s = aggregate(cr(), model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null);
     assertThat(Conditions.isTrue(s.getConditions(), "Ready")).isTrue();
     assertThat(stalled(s)).isEqualTo("True/RolloutAborted");
     assertThat(reconciling(s)).isEqualTo("False/RolloutAborted");
@@ -311,12 +343,12 @@ class StatusAggregatorTest {
 
   @Test
   void unworkableSpecAndRefusedApplyAreStalled() {
-    var invalid = StatusAggregator.aggregate(cr(), null, deployment(1, 1, 2, 2, 2),
-        new Problem("InvalidSpec", "spec.port: Invalid value"), T0, blueGreen("Progressing"), null);
+    var invalid = aggregate(cr(), null, deployment(1, 1, 2, 2, 2),
+        new Problem(Problem.Kind.InvalidSpec, "spec.port: Invalid value"), T0, blueGreen("Progressing"), null);
     assertThat(stalled(invalid)).isEqualTo("True/InvalidSpec");
     assertThat(reconciling(invalid)).isEqualTo("False/InvalidSpec");
-    var refused = StatusAggregator.aggregate(cr(), model, deployment(1, 1, 2, 2, 2),
-        new Problem("ApplyFailed", "applying the child resources failed: forbidden"), T0);
+    var refused = aggregate(cr(), model, deployment(1, 1, 2, 2, 2),
+        new Problem(Problem.Kind.ApplyFailed, "applying the child resources failed: forbidden"), T0);
     assertThat(stalled(refused)).isEqualTo("True/ApplyFailed");
     assertThat(reconciling(refused)).isEqualTo("False/ApplyFailed");
   }
@@ -326,11 +358,11 @@ class StatusAggregatorTest {
     var d = deployment(2, 2, 3, 2, 1);
     d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
         .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
-    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    var s = aggregate(cr(), model, d, null, T0);
     assertThat(stalled(s)).isEqualTo("True/ProgressDeadlineExceeded");
     assertThat(reconciling(s)).isEqualTo("False/ProgressDeadlineExceeded");
     // Even while a blue-green rollout is under way, a stalled serving Deployment is not "reconciling".
-    var bg = StatusAggregator.aggregate(cr(), model, d, null, T0, blueGreen("Progressing"), null);
+    var bg = aggregate(cr(), model, d, null, T0, blueGreen("Progressing"), null);
     assertThat(stalled(bg)).isEqualTo("True/ProgressDeadlineExceeded");
     assertThat(reconciling(bg)).isEqualTo("False/ProgressDeadlineExceeded");
   }
@@ -342,7 +374,7 @@ class StatusAggregatorTest {
     var d = deployment(3, 2, 3, 1, 1);
     d.getStatus().setConditions(java.util.List.of(new DeploymentConditionBuilder().withType("Progressing")
         .withStatus("False").withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet web-abc has timed out progressing.").build()));
-    var s = StatusAggregator.aggregate(cr(), model, d, null, T0);
+    var s = aggregate(cr(), model, d, null, T0);
     assertThat(stalled(s)).isEqualTo("False/AsExpected");
     assertThat(reconciling(s)).isEqualTo("True/RollingOut");
     assertThat(s.getPhase()).isEqualTo("Progressing");
@@ -351,8 +383,8 @@ class StatusAggregatorTest {
   @Test
   void recoveryClearsStalledAndKeepsTransitionTimesOfWhatDidNotFlip() {
     var cr = cr();
-    cr.setStatus(StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null));
-    var s = StatusAggregator.aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1, blueGreen("Idle"), null);
+    cr.setStatus(aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T0, blueGreen("Aborted"), null));
+    var s = aggregate(cr, model, deployment(1, 1, 2, 2, 2), null, T1, blueGreen("Idle"), null);
     assertThat(stalled(s)).isEqualTo("False/AsExpected");
     assertThat(Conditions.find(s.getConditions(), Conditions.STALLED).orElseThrow().getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(Conditions.find(s.getConditions(), Conditions.RECONCILING).orElseThrow().getLastTransitionTime()).isEqualTo(T0.toString());

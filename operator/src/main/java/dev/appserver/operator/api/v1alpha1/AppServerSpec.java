@@ -82,6 +82,10 @@ public class AppServerSpec {
   @JsonPropertyDescription("Sources (ConfigMaps, Secrets) of environment variables for the application container.")
   private List<EnvFromSource> envFrom;
 
+  @Default("true")
+  @JsonPropertyDescription("Roll the pods when a ConfigMap or Secret that env or envFrom reads changes, as for any other change (a digest of their content goes on the pod template; both update strategies). Default true; false leaves running pods alone until something else rolls them. See docs/configuration.md.")
+  private Boolean rollOnEnvSourceChange;
+
   @JsonPropertyDescription("Extra labels for the pods. The operator's own labels (app.kubernetes.io/*, appserver.dev/*) take precedence.")
   private Map<String, String> podLabels;
 
@@ -158,6 +162,8 @@ public class AppServerSpec {
   public void setEnv(List<EnvVar> env) { this.env = env; }
   public List<EnvFromSource> getEnvFrom() { return envFrom; }
   public void setEnvFrom(List<EnvFromSource> envFrom) { this.envFrom = envFrom; }
+  public Boolean getRollOnEnvSourceChange() { return rollOnEnvSourceChange; }
+  public void setRollOnEnvSourceChange(Boolean rollOnEnvSourceChange) { this.rollOnEnvSourceChange = rollOnEnvSourceChange; }
   public Map<String, String> getPodLabels() { return podLabels; }
   public void setPodLabels(Map<String, String> podLabels) { this.podLabels = podLabels; }
   public Map<String, String> getPodAnnotations() { return podAnnotations; }

@@ -8,12 +8,15 @@ import io.fabric8.generator.annotation.Min;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BlueGreenSpec {
+  /** Schema defaults, also applied by the model where the schema cannot (no blueGreen block). */
+  public static final boolean DEFAULT_AUTO_PROMOTE = true;
+  public static final int DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
 
-  @Default("true")
+  @Default("" + DEFAULT_AUTO_PROMOTE)
   @JsonPropertyDescription("Switch traffic as soon as the new colour is fully ready (and passes prePromotionCheck). With false, the rollout waits in AwaitingPromotion until `kubectl annotate appserver NAME appserver.dev/promote=true`. Default true.")
   private Boolean autoPromote;
 
-  @Default("30")
+  @Default("" + DEFAULT_SCALE_DOWN_DELAY_SECONDS)
   @Min(0)
   @Max(86400)
   @JsonPropertyDescription("Seconds the previous colour stays scaled up after a switch, so reverting spec within that window switches back at once with no new pods. 0 scales it down right after the switch. Default 30.")

@@ -41,8 +41,11 @@ public class WorkersSpec {
 
   /** Requests in flight per pod the operator may be asked for: as many as one process may run threads. */
   public static final int MAX_CONCURRENCY = 1024;
+  /** Schema defaults, also applied by the model to a WorkersSpec built without admission's defaulting. */
+  public static final String DEFAULT_PROFILE = "cpu";
+  public static final int DEFAULT_MAX = 8;
 
-  @Default("cpu")
+  @Default(DEFAULT_PROFILE)
   @JsonPropertyDescription("How the application spends a request's time. cpu (default): mostly computing; sync workers, one request per process. io: mostly waiting on a database or an API; gthread workers (or an explicit gevent or uvicorn), as many processes as cpu, each running several requests at once (see concurrency). See docs/sizing.md.")
   private WorkloadProfile profile;
 
@@ -56,7 +59,7 @@ public class WorkersSpec {
   @JsonPropertyDescription("Explicit number of Gunicorn worker processes. When set, the CPU-based computation, max and memoryPerWorker are ignored.")
   private Integer count;
 
-  @Default("8")
+  @Default("" + DEFAULT_MAX)
   @Min(1)
   @Max(256)
   @JsonPropertyDescription("Upper bound for the computed worker count floor(2 x cores) + 1. Default 8.")

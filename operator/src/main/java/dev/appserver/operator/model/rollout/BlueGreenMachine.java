@@ -1,10 +1,9 @@
 package dev.appserver.operator.model.rollout;
 
-import dev.appserver.operator.api.v1alpha1.BlueGreenSpec;
 import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
-import dev.appserver.operator.model.Revisions;
 import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
 import dev.appserver.operator.model.rollout.Plan.Note;
 import java.time.Duration;
@@ -29,8 +28,6 @@ import java.util.Set;
 public final class BlueGreenMachine {
   public enum Phase { Idle, Progressing, AwaitingPromotion, ScalingDown, Aborted }
 
-  public static final boolean DEFAULT_AUTO_PROMOTE = true;
-  public static final int DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
   /** How long after a failed pre-promotion check the next one starts. */
   public static final Duration CHECK_RETRY = Duration.ofSeconds(5);
 
@@ -43,7 +40,7 @@ public final class BlueGreenMachine {
   /** Keeps a Deployment as it was built (from its own spec snapshot), at {@code replicas}. */
   static DeploymentTarget keep(AppServerModel current, Color color, DeploymentObservation o, int replicas) {
     String name = color == null ? current.name() : Names.colorDeployment(current.name(), color.label());
-    AppServerModel model = o.spec() == null ? current : AppServerModel.of(current.name(), current.namespace(), o.spec());
+    AppServerModel model = o.spec() == null ? current : o.model(current.name(), current.namespace());
     return new DeploymentTarget(name, color, model, replicas);
   }
 
@@ -79,14 +76,12 @@ public final class BlueGreenMachine {
       // revision then rolls out blue-green as usual.
       var rolling = obs.rolling().filter(r -> r.spec() != null && r.revision() != null);
       boolean takingOver = next.getActiveColor() == null && rolling.isPresent();
-      this.goal = takingOver ? AppServerModel.of(m.name(), m.namespace(), rolling.get().spec()) : m;
-      this.revision = takingOver ? rolling.get().revision() : Revisions.revision(m);
+      this.goal = takingOver ? rolling.get().model(m.name(), m.namespace()) : m;
+      this.revision = takingOver ? rolling.get().revision() : m.revision();
       this.replicas = m.spec().getReplicas();
-      BlueGreenSpec bg = m.spec().getStrategy().getBlueGreen();
-      this.autoPromote = bg == null || bg.getAutoPromote() == null ? DEFAULT_AUTO_PROMOTE : bg.getAutoPromote();
-      this.scaleDownDelay = bg == null || bg.getScaleDownDelaySeconds() == null
-          ? DEFAULT_SCALE_DOWN_DELAY_SECONDS : bg.getScaleDownDelaySeconds();
-      this.hasCheck = bg != null && bg.getPrePromotionCheck() != null;
+      this.autoPromote = m.blueGreen().autoPromote();
+      this.scaleDownDelay = m.blueGreen().scaleDownDelaySeconds();
+      this.hasCheck = m.blueGreen().prePromotionCheck();
       this.deadlineSeconds = m.spec().getStrategy().getProgressDeadlineSeconds();
     }
 
@@ -122,7 +117,7 @@ public final class BlueGreenMachine {
         next.setPhase(Phase.Idle.name());
         next.setActiveColor(serving.label());
         next.setActiveRevision(obs.color(serving).get().revision());
-        notes.add(Note.normal("Adopted", serving.label() + " serves (read back from the Service)"));
+        notes.add(new Note(EventReason.Adopted, serving.label() + " serves (read back from the Service)"));
         idle();
         return;
       }
@@ -135,7 +130,7 @@ public final class BlueGreenMachine {
       next.setActiveRevision(revision);
       colors.put(Color.BLUE, current(Color.BLUE));
       serviceColor = Color.BLUE;
-      notes.add(Note.normal("Deployed", "revision " + revision + " deployed as blue"));
+      notes.add(new Note(EventReason.Deployed, "revision " + revision + " deployed as blue"));
     }
 
     void idle() {
@@ -177,7 +172,7 @@ public final class BlueGreenMachine {
           promote(active, preview);
         } else {
           next.setPhase(Phase.AwaitingPromotion.name());
-          notes.add(Note.normal("AwaitingPromotion", preview.label() + " is ready with revision " + revision
+          notes.add(new Note(EventReason.AwaitingPromotion, preview.label() + " is ready with revision " + revision
               + "; promote with: kubectl annotate appserver " + m.name() + " " + Names.ANNOTATION_PROMOTE + "=true"));
         }
         return;
@@ -239,7 +234,7 @@ public final class BlueGreenMachine {
           serviceColor = previous;
           previewColor = previous;
           requeue = Duration.ofSeconds(Math.max(1, scaleDownDelay));
-          notes.add(Note.normal("RolledBack", "traffic switched back to " + previous.label() + " (revision " + previousRev
+          notes.add(new Note(EventReason.RolledBack, "traffic switched back to " + previous.label() + " (revision " + previousRev
               + ") with no new pods; " + active.label() + " kept for " + scaleDownDelay + "s"));
           return;
         }
@@ -265,7 +260,7 @@ public final class BlueGreenMachine {
       next.setPreviousColor(null);
       next.setPreviousRevision(null);
       next.setScaleDownAt(null);
-      notes.add(Note.normal("ScaledDown", previous.label() + " (revision " + previousRev + ") scaled to zero"));
+      notes.add(new Note(EventReason.ScaledDown, previous.label() + " (revision " + previousRev + ") scaled to zero"));
     }
 
     void aborted() {
@@ -304,7 +299,7 @@ public final class BlueGreenMachine {
       next.setRolloutStartTime(obs.now().toString());
       hold(active, preview);
       requeue = Duration.ofSeconds(deadlineSeconds);
-      notes.add(Note.normal("RolloutStarted", why));
+      notes.add(new Note(EventReason.RolloutStarted, why));
     }
 
     /** During a rollout: the active colour (or the plain Deployment) serves, the preview colour comes up. */
@@ -334,7 +329,7 @@ public final class BlueGreenMachine {
       serviceColor = preview;
       previewColor = preview;
       requeue = Duration.ofSeconds(Math.max(1, scaleDownDelay));
-      notes.add(Note.normal("Promoted", "traffic switched from " + from + " to " + preview.label() + " (revision " + revision + ")"));
+      notes.add(new Note(EventReason.Promoted, "traffic switched from " + from + " to " + preview.label() + " (revision " + revision + ")"));
     }
 
     void cancel(Color active, Color preview) {
@@ -345,7 +340,7 @@ public final class BlueGreenMachine {
       colors.put(active, current(active));
       serviceColor = active;
       keepIdle(preview);
-      notes.add(Note.normal("RolloutCancelled", "spec reverted to the active revision " + revision + "; "
+      notes.add(new Note(EventReason.RolloutCancelled, "spec reverted to the active revision " + revision + "; "
           + preview.label() + " scaled down"));
     }
 
@@ -361,7 +356,7 @@ public final class BlueGreenMachine {
         serviceColor = active;
       }
       keepIdle(preview);
-      notes.add(Note.warning("RolloutAborted", why + "; " + (active == null ? "the RollingUpdate Deployment" : active.label())
+      notes.add(new Note(EventReason.RolloutAborted, why + "; " + (active == null ? "the RollingUpdate Deployment" : active.label())
           + " keeps serving"));
     }
 
@@ -424,7 +419,7 @@ public final class BlueGreenMachine {
     }
 
     Note checkFailedNote() {
-      return Note.warning("PrePromotionCheckFailed", "the pre-promotion check through " + Names.previewService(m.name())
+      return new Note(EventReason.PrePromotionCheckFailed, "the pre-promotion check through " + Names.previewService(m.name())
           + " did not answer 2xx (" + obs.prePromotionCheck().reason() + "); traffic stays on "
           + (active() == null ? "the current pods" : active().label()));
     }

@@ -2,6 +2,7 @@ package dev.appserver.operator.model.rollout;
 
 import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +54,9 @@ public record Plan(
   }
 
   /** Something worth an Event (and a metric). */
-  public record Note(String type, String reason, String message) {
-    public static Note normal(String reason, String message) {
-      return new Note("Normal", reason, message);
-    }
-
-    public static Note warning(String reason, String message) {
-      return new Note("Warning", reason, message);
+  public record Note(EventReason reason, String message) {
+    public EventReason.Type type() {
+      return reason.type();
     }
   }
 

@@ -2,8 +2,8 @@ package dev.appserver.operator.model.rollout;
 
 import dev.appserver.operator.api.v1alpha1.StrategySpec.StrategyType;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
-import dev.appserver.operator.model.Revisions;
 import dev.appserver.operator.model.rollout.Plan.DeploymentTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,9 +32,9 @@ public final class RolloutPlanner {
     targets.add(new DeploymentTarget(m.name(), null, m, replicas));
     Map<String, String> all = Names.podSelector(m.name());
     if (obs.colors().isEmpty()) {
-      String revision = Revisions.revision(m);
+      String revision = m.revision();
       List<Plan.Note> notes = obs.rolling().filter(r -> r.revision() != null && !revision.equals(r.revision()))
-          .map(r -> List.of(Plan.Note.normal("RolloutStarted", "revision " + revision + " replaces " + r.revision()
+          .map(r -> List.of(new Plan.Note(EventReason.RolloutStarted, "revision " + revision + " replaces " + r.revision()
               + " (rolling update)")))
           .orElse(List.of());
       return new Plan(targets, m.name(), all, null, null, notes, null, Set.of(), null);
@@ -43,10 +43,10 @@ public final class RolloutPlanner {
     // Deployment is ready, then the Service widens to every pod, then the colours go.
     Color active = obs.state() == null ? null : Color.parse(obs.state().getActiveColor());
     if (active == null || !obs.colors().containsKey(active)) active = obs.colors().keySet().iterator().next();
-    boolean rollingReady = obs.rolling().map(r -> r.fullyReady(Revisions.revision(m), replicas)).orElse(false);
+    boolean rollingReady = obs.rolling().map(r -> r.fullyReady(m.revision(), replicas)).orElse(false);
     if (rollingReady && obs.serviceColor() == null) {
       return new Plan(targets, m.name(), all, null, null,
-          List.of(Plan.Note.normal("StrategyChanged", "RollingUpdate Deployment " + m.name() + " serves; blue-green Deployments removed")),
+          List.of(new Plan.Note(EventReason.StrategyChanged, "RollingUpdate Deployment " + m.name() + " serves; blue-green Deployments removed")),
           null, Set.of(), null);
     }
     for (var e : obs.colors().entrySet()) {

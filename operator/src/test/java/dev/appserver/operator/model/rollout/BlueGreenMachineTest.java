@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.appserver.operator.TestAppServers;
 import dev.appserver.operator.api.v1alpha1.BlueGreenStatus;
 import dev.appserver.operator.model.AppServerModel;
+import dev.appserver.operator.model.EventReason;
 import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.Revisions;
 import dev.appserver.operator.model.rollout.BlueGreenMachine.Phase;
@@ -87,7 +88,7 @@ class BlueGreenMachineTest {
   }
 
   static List<String> reasons(Plan p) {
-    return p.notes().stream().map(Plan.Note::reason).toList();
+    return p.notes().stream().map(n -> n.reason().name()).toList();
   }
 
   /** Idle on blue at R1, blue ready, green scaled down. */
@@ -245,8 +246,8 @@ class BlueGreenMachineTest {
     assertThat(target(p, Color.GREEN).replicas()).isZero();
     assertThat(target(p, Color.BLUE).replicas()).isEqualTo(2);
     assertThat(p.notes()).singleElement().satisfies(n -> {
-      assertThat(n.type()).isEqualTo("Warning");
-      assertThat(n.reason()).isEqualTo("RolloutAborted");
+      assertThat(n.type()).isEqualTo(EventReason.Type.Warning);
+      assertThat(n.reason()).isEqualTo(EventReason.RolloutAborted);
     });
   }
 
@@ -444,8 +445,8 @@ class BlueGreenMachineTest {
     assertThat(serviceColor(waiting)).isEqualTo(Color.BLUE);
     assertThat(waiting.blueGreen().getPhase()).isEqualTo("Progressing");
     assertThat(waiting.notes()).singleElement().satisfies(n -> {
-      assertThat(n.type()).isEqualTo("Warning");
-      assertThat(n.reason()).isEqualTo("PrePromotionCheckFailed");
+      assertThat(n.type()).isEqualTo(EventReason.Type.Warning);
+      assertThat(n.reason()).isEqualTo(EventReason.PrePromotionCheckFailed);
       assertThat(n.message()).isEqualTo(
           "the pre-promotion check through web-preview did not answer 2xx (HTTP 503); traffic stays on blue");
     });
@@ -828,7 +829,7 @@ class BlueGreenMachineTest {
   }
 
   static Map<String, String> budgetSelector(AppServerModel m, Plan p) {
-    return dev.appserver.operator.model.ChildResources.forPlan(m, p).stream()
+    return Children.forPlan(m, p).stream()
         .filter(r -> r instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget)
         .map(r -> ((io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget) r).getSpec().getSelector().getMatchLabels())
         .findFirst().orElseThrow(() -> new AssertionError("no PodDisruptionBudget"));
