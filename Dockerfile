@@ -20,14 +20,13 @@ LABEL org.opencontainers.image.title="appserver-operator" \
       org.opencontainers.image.description="Kubernetes operator that runs Python WSGI applications under Gunicorn"
 WORKDIR /app
 COPY operator/target/appserver-operator.jar /app/appserver-operator.jar
-# Class data sharing: the classes a start loads (the model, admission rules, JSON and YAML
-# mappers, the client's resource types), parsed once here into an archive that every start maps
-# instead of loading them again. Rendering an AppServer loads them; the archive is rebuilt with
-# the jar, so it never goes stale. See docs/operations.md (JVM and memory).
-RUN printf '%s\n' 'apiVersion: appserver.dev/v1alpha1' 'kind: AppServer' 'metadata: {name: cds}' \
-      'spec: {image: cds, app: "app:app"}' \
-  | java -XX:ArchiveClassesAtExit=/app/appserver-operator.jsa -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-      -jar /app/appserver-operator.jar render -f - >/dev/null
+# Class data sharing: the classes a start loads (the client and its HTTP stack, the controller,
+# the model, admission rules, JSON and YAML mappers, the client's resource types), parsed once
+# here into an archive that every start maps instead of loading them again. `warm-up` builds the
+# operator and renders an AppServer without a cluster; the archive is rebuilt with the jar, so it
+# never goes stale. See docs/operations.md (Scale, memory and JVM options).
+RUN java -XX:ArchiveClassesAtExit=/app/appserver-operator.jsa -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      -jar /app/appserver-operator.jar warm-up >/dev/null
 # A numeric user, so runAsNonRoot can be verified; HOME for a user without a passwd entry.
 # Two malloc arenas instead of one per core and thread: the JVM's native memory stays small.
 ENV HOME=/tmp MALLOC_ARENA_MAX=2

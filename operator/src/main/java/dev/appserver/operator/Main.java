@@ -18,7 +18,8 @@ import java.util.Arrays;
 
 /**
  * Entry point: {@code run} (the default) runs the operator; {@code render -f FILE} previews child
- * resources; {@code probe URL} checks an endpoint.
+ * resources; {@code probe URL} checks an endpoint; {@code warm-up} loads the classes a start loads
+ * (the image records them in its class data sharing archive).
  */
 public final class Main {
   static final String LOG4J_CONFIGURATION = "log4j2.configurationFile";
@@ -32,6 +33,7 @@ public final class Main {
       case "run" -> run(rest);
       case "render" -> System.exit(render(rest));
       case "probe" -> System.exit(probe(rest));
+      case "warm-up" -> System.exit(warmUp(rest));
       case "-h", "--help", "help" -> usage(0);
       default -> {
         System.err.println("unknown command: " + command);
@@ -61,6 +63,24 @@ public final class Main {
       return;
     }
     OperatorMain.run(config);
+  }
+
+  /**
+   * Builds the operator as {@code run} does (client, controller, endpoints, JSON logs), validates
+   * and renders an AppServer, and stops, all without a cluster: the classes a start loads are then
+   * loaded, for {@code -XX:ArchiveClassesAtExit}. Sends nothing anywhere.
+   */
+  static int warmUp(String[] args) throws Exception {
+    if (args.length != 0) {
+      System.err.println("usage: warm-up");
+      return 2;
+    }
+    if (System.getProperty(LOG4J_CONFIGURATION) == null) System.setProperty(LOG4J_CONFIGURATION, "classpath:log4j2-json.xml");
+    OperatorMain.warmUp();
+    String sample = String.join("\n", "apiVersion: appserver.dev/v1alpha1", "kind: AppServer", "metadata: {name: warm-up}",
+        "spec: {image: warm-up, app: \"app:app\"}", "");
+    var out = new java.io.PrintStream(java.io.OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+    return Render.withBuiltInRules().render(new java.io.StringReader(sample), "warm-up", out, System.err);
   }
 
   /** GETs a URL and exits 0 on a 2xx answer: the chart's helm test runs it against /readyz. */
@@ -115,6 +135,7 @@ public final class Main {
           run [flags]         run the operator against the current kubeconfig (default); run --help lists the flags
           render -f FILE      print the resources the operator would create for the AppServers in FILE
           probe URL           GET the URL, exit 0 on a 2xx answer (the chart's helm test)
+          warm-up             load what run loads, with no cluster, and exit (to build a class data sharing archive)
         """);
     System.exit(code);
   }

@@ -2,6 +2,8 @@ package dev.appserver.operator;
 
 import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.advisor.SizingAdvisor;
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.ops.Leadership;
 import dev.appserver.operator.ops.MicrometerOperatorMetrics;
 import dev.appserver.operator.ops.OperatorConfig;
@@ -11,7 +13,10 @@ import dev.appserver.operator.reconciler.AppServerReconciler;
 import dev.appserver.operator.reconciler.OperatorSettings;
 import dev.appserver.operator.reconciler.KubernetesEventRecorder;
 import dev.appserver.operator.reconciler.ServiceProxyPromotionCheck;
+import dev.appserver.operator.reconciler.TrimmedStore;
 import dev.appserver.operator.validation.AppServerValidator;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -53,10 +58,11 @@ public final class OperatorMain {
 
   /** The {@code run} command: starts, then serves until SIGTERM or SIGINT, and exits 0 after a clean stop. */
   public static void run(OperatorConfig config) {
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    var requests = new ApiRequests();
+    KubernetesClient client = clientBuilder(requests).build();
     Running running;
     try {
-      running = create(config, client, System.getenv(), List.of(), OperatorMain::exitAfterLostLease);
+      running = create(config, client, requests, System.getenv(), List.of(), OperatorMain::exitAfterLostLease);
     } catch (Exception e) {
       log.error("The operator could not start: {}", e.getMessage(), e);
       client.close();
@@ -81,6 +87,26 @@ public final class OperatorMain {
     running.awaitClosed();
   }
 
+  /**
+   * Builds the operator against a client that is never used (no cluster is contacted), opens and
+   * closes its endpoints, and stops it: {@code warm-up} of {@link Main}.
+   *
+   * @return the requests its client sent (none)
+   */
+  static Map<ApiRequests.Key, Long> warmUp() throws Exception {
+    var requests = new ApiRequests();
+    var config = OperatorConfig.parse(new String[0], Map.of("LEADER_ELECTION_ENABLED", "true",
+        "LEADER_ELECTION_NAMESPACE", "warm-up", "METRICS_PORT", "0"));
+    KubernetesClient client = clientBuilder(requests)
+        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:1").build()).build();
+    var running = create(config, client, requests, Map.of("POD_NAME", "warm-up"), List.of(), () -> { });
+    running.registry.scrape();
+    client.getKubernetesSerialization().asJson(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("warm-up").endMetadata().build());
+    running.close();
+    return requests.snapshot();
+  }
+
   private static void exitAfterLostLease() {
     new Thread(() -> System.exit(1), "lost-lease-exit").start();
   }
@@ -96,7 +122,23 @@ public final class OperatorMain {
    */
   public static Running create(OperatorConfig config, KubernetesClient client, Map<String, String> env,
       List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
+    return create(config, client, null, env, extraMetrics, onLeaseLost);
+  }
+
+  /** A client builder whose clients count their requests in {@code requests}. */
+  public static KubernetesClientBuilder clientBuilder(ApiRequests requests) {
+    return new KubernetesClientBuilder()
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(requests.interceptorName(), requests.interceptor()));
+  }
+
+  /**
+   * @param requests the counts of the client's requests (its builder from {@link #clientBuilder}),
+   *     exported on /metrics; null: none
+   */
+  public static Running create(OperatorConfig config, KubernetesClient client, ApiRequests requests, Map<String, String> env,
+      List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    if (requests != null) requests.bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     var gc = new JvmGcMetrics();
@@ -138,6 +180,10 @@ public final class OperatorMain {
         () -> lead.map(Leadership::isLeader).orElse(true), Clock.systemUTC());
     operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl(), config.envSourceKinds()), advisor), c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
+      // One informer, so one store: JOSDK hands a configured store to the informer of every namespace.
+      if (TrimmedStore.usable(config.watchNamespaces())) {
+        c.withItemStore(TrimmedStore.<AppServer>of(TrimmedStore::noManagedFields));
+      }
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
     return new Running(config, client, operator, registry, metrics, leadership, gc);
@@ -146,7 +192,13 @@ public final class OperatorMain {
   /** {@link #create} and {@link Running#start()}. */
   public static Running start(OperatorConfig config, KubernetesClient client, Map<String, String> env,
       List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
-    Running running = create(config, client, env, extraMetrics, onLeaseLost);
+    return start(config, client, null, env, extraMetrics, onLeaseLost);
+  }
+
+  /** {@link #create} and {@link Running#start()}. */
+  public static Running start(OperatorConfig config, KubernetesClient client, ApiRequests requests, Map<String, String> env,
+      List<Metrics> extraMetrics, Runnable onLeaseLost) throws Exception {
+    Running running = create(config, client, requests, env, extraMetrics, onLeaseLost);
     try {
       running.start();
     } catch (Exception e) {
@@ -158,7 +210,7 @@ public final class OperatorMain {
 
   private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics,
       OperatorSettings settings, SizingAdvisor advisor) throws Exception {
-    var validator = new AppServerValidator(Admission.fromClasspath());
+    var validator = AppServerValidator.loadingInBackground(Admission::fromClasspath);
     String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
     return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
         new ServiceProxyPromotionCheck(client), clock, metrics, settings, advisor);
@@ -231,7 +283,8 @@ public final class OperatorMain {
       } catch (RuntimeException e) {
         log.warn("Stopping the controller failed: {}", e.getMessage());
       }
-      leadership.ifPresent(l -> l.release(client));
+      // A controller that never started never took the Lease (warm-up builds one and stops it).
+      leadership.filter(l -> started || l.isLeader()).ifPresent(l -> l.release(client));
       ops.close();
       gc.close();
       client.close();

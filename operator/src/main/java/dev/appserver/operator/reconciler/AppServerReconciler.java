@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -42,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +74,10 @@ import org.slf4j.LoggerFactory;
       @Dependent(name = "service", type = ServiceDependent.class, useEventSourceWithName = AppServerReconciler.SERVICES),
       @Dependent(name = "preview", type = PreviewServiceDependent.class,
           reconcilePrecondition = PreviewServiceDependent.Wanted.class, useEventSourceWithName = AppServerReconciler.SERVICES),
-      @Dependent(name = "pdb", type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.Enabled.class),
-      @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class),
+      @Dependent(name = "pdb", type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.Enabled.class,
+          useEventSourceWithName = AppServerReconciler.DISRUPTION_BUDGETS),
+      @Dependent(name = "hpa", type = AutoscalerDependent.class, reconcilePrecondition = AutoscalerDependent.Enabled.class,
+          useEventSourceWithName = AppServerReconciler.AUTOSCALERS),
       // Other projects' kinds: only where the cluster has their CRD (looked for again every minute).
       @Dependent(name = "scaledobject", type = ScaledObjectDependent.class,
           activationCondition = KindServed.class, reconcilePrecondition = ScaledObjectDependent.Wanted.class),
@@ -85,6 +90,8 @@ import org.slf4j.LoggerFactory;
 public class AppServerReconciler implements Reconciler<AppServer> {
   public static final String NAME = Names.OPERATOR;
   static final String SERVICES = "services";
+  static final String DISRUPTION_BUDGETS = "poddisruptionbudgets";
+  static final String AUTOSCALERS = "horizontalpodautoscalers";
   private static final Logger log = LoggerFactory.getLogger(AppServerReconciler.class);
 
   private final AppServerValidator validator;
@@ -125,14 +132,19 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     return checks;
   }
 
-  /** One informer per kind, shared by the dependents of that kind, watching only what we manage. */
+  /**
+   * One informer per kind, shared by the dependents of that kind, watching only what we manage and
+   * keeping only what we read ({@link TrimmedStore}).
+   */
   @Override
   public List<EventSource<?, AppServer>> prepareEventSources(EventSourceContext<AppServer> context) {
     checks.onlyFor(id -> context.getPrimaryCache().get(id).isPresent());
     List<EventSource<?, AppServer>> sources = new ArrayList<>(List.of(
-        informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS),
-        informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS),
-        informer(context, Service.class, SERVICES),
+        informer(context, Deployment.class, PlannedDeployments.DEPLOYMENTS, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, ConfigMap.class, PlannedDeployments.CONFIG_MAPS, TrimmedStore::digestDataInPlace),
+        informer(context, Service.class, SERVICES, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS, TrimmedStore::ownManagedFieldsOnly),
+        informer(context, HorizontalPodAutoscaler.class, AUTOSCALERS, TrimmedStore::ownManagedFieldsOnly),
         checks));
     advisor.eventSource(context).ifPresent(sources::add);
     sources.addAll(envSources.eventSources(context));
@@ -140,9 +152,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, AppServer> informer(
-      EventSourceContext<AppServer> context, Class<R> type, String name) {
+      EventSourceContext<AppServer> context, Class<R> type, String name, UnaryOperator<R> trim) {
+    var namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, AppServer.class)
-        .withName(name).withLabelSelector(Names.MANAGED_SELECTOR).build(), context);
+        .withName(name).withLabelSelector(Names.MANAGED_SELECTOR)
+        .withItemStore(TrimmedStore.usable(namespaces) ? TrimmedStore.of(trim) : null).build(), context);
   }
 
   /**

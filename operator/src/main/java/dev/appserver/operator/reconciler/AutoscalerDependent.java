@@ -1,18 +1,14 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The HorizontalPodAutoscaler targeting the AppServer's scale subresource; deleted when autoscaling is turned off. */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
 public class AutoscalerDependent extends CRUDKubernetesDependentResource<HorizontalPodAutoscaler, AppServer> {
   @Override
   protected HorizontalPodAutoscaler desired(AppServer primary, Context<AppServer> context) {

@@ -1,21 +1,17 @@
 package dev.appserver.operator.reconciler;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
-import dev.appserver.operator.model.Names;
 import dev.appserver.operator.model.rollout.Child;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /**
  * The PodDisruptionBudget over the serving pods (the Service's selector: the active colour under
  * BlueGreen); deleted again when spec.disruptionBudget.enabled turns false.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
 public class DisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, AppServer> {
   @Override
   protected PodDisruptionBudget desired(AppServer primary, Context<AppServer> context) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
@@ -61,6 +62,17 @@ public final class PlannedDeployments {
       return new ConfigMapBuilder().withNewMetadata()
           .withName(Names.configMap(Child.deploymentName(primary.getMetadata().getName(), color)))
           .withNamespace(primary.getMetadata().getNamespace()).endMetadata().build();
+    }
+
+    /**
+     * The cache holds digests of the data ({@link TrimmedStore}), so the SSA match compares
+     * digests on both sides; a ConfigMap just written (held whole until its event arrives) is
+     * digested here too. An update still applies the real desired ConfigMap.
+     */
+    @Override
+    public Result<ConfigMap> match(ConfigMap actual, ConfigMap desired, AppServer primary, Context<AppServer> context) {
+      boolean matched = super.match(TrimmedStore.digestData(actual), TrimmedStore.digestData(desired), primary, context).matched();
+      return Result.computed(matched, desired);
     }
   }
 

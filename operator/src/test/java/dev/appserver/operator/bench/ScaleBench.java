@@ -11,6 +11,7 @@ import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.e2e.Kubectl;
 import dev.appserver.operator.e2e.OperatorProcess;
 import dev.appserver.operator.model.rollout.Children;
+import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -109,8 +110,8 @@ public final class ScaleBench {
   }
 
   /**
-   * The class data sharing archive the Dockerfile builds, made the same way (rendering one
-   * AppServer) next to the jar, again whenever the jar is newer.
+   * The class data sharing archive the Dockerfile builds, made the same way ({@code warm-up})
+   * next to the jar, again whenever the jar is newer.
    */
   private static Path classDataArchive() throws IOException {
     Path jar = OperatorProcess.jar();
@@ -122,12 +123,8 @@ public final class ScaleBench {
     try {
       var training = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:ArchiveClassesAtExit=" + archive, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-jar", jar.toString(), "render", "-f", "-")
+          "-jar", jar.toString(), "warm-up")
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      try (var in = training.getOutputStream()) {
-        in.write(String.join("\n", "apiVersion: appserver.dev/v1alpha1", "kind: AppServer", "metadata: {name: cds}",
-            "spec: {image: cds, app: \"app:app\"}", "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
       if (!training.waitFor(120, TimeUnit.SECONDS) || training.exitValue() != 0 || !Files.isRegularFile(archive)) {
         throw new IllegalStateException("could not build the class data sharing archive " + archive);
       }
@@ -224,6 +221,7 @@ public final class ScaleBench {
       awaitNothingQueued(operator);
       long reconcilesBefore = (long) metricSum(operator, "operator_sdk_reconciliations_started_total");
       var writesBefore = writes();
+      var ownWritesBefore = ownWrites(operator);
       long idleStart = System.nanoTime();
       Duration idle = resync.multipliedBy(idlePeriods);
       // Ten resync periods: every AppServer is reconciled about ten times with nothing to do.
@@ -234,6 +232,9 @@ public final class ScaleBench {
       report.line("idle: %d reconciles in %.0f s (%d resync periods)", idleReconciles, seconds(System.nanoTime() - idleStart), idlePeriods);
       report.figure("API writes during " + idlePeriods + " idle resync periods (goal 0)", total(idleWrites), Double.NaN);
       report.detail(idleWrites);
+      var ownIdleWrites = diff(ownWritesBefore, ownWrites(operator));
+      report.figure("  of them sent by the operator (its own count)", total(ownIdleWrites), Double.NaN);
+      report.detail(ownIdleWrites);
       memory(operator, "after the idle periods");
 
       // Restart with nothing changed: SIGTERM (the Lease is released), then a new process.
@@ -259,6 +260,9 @@ public final class ScaleBench {
         var restartWrites = diff(writesBeforeRestart, writes());
         report.figure("API writes after a restart, nothing changed (goal 0)", total(restartWrites), Double.NaN);
         report.detail(restartWrites);
+        var ownRestartWrites = ownWrites(restarted);
+        report.figure("  of them sent by the new operator process (its own count)", total(ownRestartWrites), Double.NaN);
+        report.detail(ownRestartWrites);
         memory(restarted, "after the restart");
 
         if (rollout) {
@@ -494,6 +498,23 @@ public final class ScaleBench {
       String key = labels.get("verb") + " " + labels.get("resource")
           + (labels.getOrDefault("subresource", "").isEmpty() ? "" : "/" + labels.get("subresource"));
       byResource.merge(key, Double.parseDouble(m.group(2)), Double::sum);
+    }
+    return byResource;
+  }
+
+  /**
+   * The writes the operator process has sent so far, by its own count
+   * (appserver_operator_api_requests_total), leases aside as above.
+   */
+  private static Map<String, Double> ownWrites(OperatorProcess operator) {
+    Map<String, Double> byResource = new TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^appserver_operator_api_requests_total\\{([^}]*)} (\\S+)$").matcher(operator.metrics());
+    while (m.find()) {
+      Map<String, String> labels = new TreeMap<>();
+      Matcher l = LABEL.matcher(m.group(1));
+      while (l.find()) labels.put(l.group(1), l.group(2));
+      if (!ApiRequests.isWrite(labels.get("verb")) || labels.get("resource").equals("leases")) continue;
+      byResource.merge(labels.get("verb") + " " + labels.get("resource"), Double.parseDouble(m.group(2)), Double::sum);
     }
     return byResource;
   }

@@ -4,11 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.ops.ApiRequests;
+import dev.appserver.operator.reconciler.TrimmedStore;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +228,7 @@ class AppServerE2E extends E2ESupport {
     await().atMost(Duration.ofSeconds(60)).until(() ->
         Kubectl.run("-n", ns, "get", "appserver", "web", "-o", "jsonpath={.status.phase}").out().equals("Ready"));
     operator.writes.clear();
+    var writesBefore = operator.requests.snapshot();
     // Three reconciles of the unchanged AppServer, each caused by a change of an annotation the
     // operator does not read (the operator reconciles on every change, not only of the spec).
     for (int poke = 1; poke <= 3; poke++) {
@@ -227,6 +237,66 @@ class AppServerE2E extends E2ESupport {
       await().atMost(Duration.ofSeconds(30)).until(() -> operator.reconcilesIn(ns) > before);
     }
     assertThat(operator.writesIn(ns)).as("writes while reconciling an unchanged AppServer").isEmpty();
+    var after = operator.requests.snapshot();
+    assertThat(after).as("the operator's own count of its requests").containsKey(new ApiRequests.Key("apply", "deployments"));
+    after.forEach((key, count) -> {
+      if (ApiRequests.isWrite(key.verb())) {
+        assertThat(count).as("%s %s, by the operator's own count", key.verb(), key.resource())
+            .isEqualTo(writesBefore.getOrDefault(key, 0L));
+      }
+    });
+  }
+
+  /**
+   * The informers keep only what the operator reads: of every applied child only the managedFields
+   * entry of the operator's own applies (the API server's copy has kube-controller-manager's too,
+   * and kubectl's on the AppServer), no managedFields and no client-side apply annotation on the
+   * AppServer, and the ConfigMap's Gunicorn configuration as a digest. A reconcile of the
+   * unchanged AppServer still finds everything matching and writes nothing.
+   */
+  @Test
+  void informerCachesKeepOnlyWhatTheOperatorReads() {
+    apply(appServer("web", """
+        image: example/app:1
+        app: app:app
+        """)).ok();
+    waitReady("web");
+    var live = kube.apps().deployments().inNamespace(ns).withName("web").get();
+    assertThat(live.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager)
+        .contains(TrimmedStore.FIELD_MANAGER, "kube-controller-manager");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      for (Class<? extends HasMetadata> kind : List.of(Deployment.class, Service.class, PodDisruptionBudget.class)) {
+        String informer = Map.of(Deployment.class, "deployments", Service.class, "services",
+            PodDisruptionBudget.class, "poddisruptionbudgets").get(kind);
+        var cached = operator.cached(kind, informer, ns);
+        assertThat(cached).as(kind.getSimpleName()).isNotEmpty().allSatisfy(r ->
+            assertThat(r.getMetadata().getManagedFields()).as("managedFields of the cached %s", kind.getSimpleName())
+                .singleElement().satisfies(f -> {
+                  assertThat(f.getManager()).isEqualTo(TrimmedStore.FIELD_MANAGER);
+                  assertThat(f.getOperation()).isEqualTo("Apply");
+                }));
+      }
+      var deployment = operator.cached(Deployment.class, "deployments", ns).get(0);
+      assertThat(deployment.getStatus().getReadyReplicas()).as("status is kept: the operator reads it").isEqualTo(2);
+      // JOSDK creates and matches ConfigMaps without server-side apply, so none of their entries is read.
+      var cm = operator.cached(ConfigMap.class, "configmaps", ns).get(0);
+      assertThat(cm.getMetadata().getManagedFields()).isEmpty();
+      assertThat(cm.getData().get("gunicorn.conf.py")).startsWith("\0sha256:").hasSize("\0sha256:".length() + 64);
+      var appServer = operator.cachedAppServers(ns).get(0);
+      assertThat(appServer.getMetadata().getManagedFields()).isNullOrEmpty();
+      assertThat(appServer.getMetadata().getAnnotations()).doesNotContainKey("kubectl.kubernetes.io/last-applied-configuration");
+      assertThat(appServer.getSpec().getImage()).isEqualTo("example/app:1");
+    });
+    assertThat(kube.resources(AppServer.class).inNamespace(ns).withName("web").get().getMetadata().getAnnotations())
+        .as("the API server's copy is untouched").containsKey("kubectl.kubernetes.io/last-applied-configuration");
+    assertThat(kube.configMaps().inNamespace(ns).withName("web-gunicorn").get().getData().get("gunicorn.conf.py"))
+        .contains("workers = ");
+
+    operator.writes.clear();
+    int before = operator.reconcilesIn(ns);
+    Kubectl.run("-n", ns, "annotate", "--overwrite", "appserver", "web", "e2e.appserver.dev/poke=1").ok();
+    await().atMost(Duration.ofSeconds(30)).until(() -> operator.reconcilesIn(ns) > before);
+    assertThat(operator.writesIn(ns)).as("writes while reconciling an unchanged AppServer from trimmed caches").isEmpty();
   }
 
 }

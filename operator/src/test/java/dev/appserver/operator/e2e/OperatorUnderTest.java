@@ -1,6 +1,11 @@
 package dev.appserver.operator.e2e;
 
 import dev.appserver.operator.OperatorMain;
+import dev.appserver.operator.api.v1alpha1.AppServer;
+import dev.appserver.operator.reconciler.AppServerReconciler;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.appserver.operator.ops.ApiRequests;
 import dev.appserver.operator.ops.OperatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,6 +35,8 @@ public final class OperatorUnderTest implements AutoCloseable {
   public final List<String> writes = new CopyOnWriteArrayList<>();
   public final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
   public final KubernetesClient client;
+  /** The operator's own count of its requests, as /metrics shows it. */
+  public final ApiRequests requests = new ApiRequests();
   /** Set when the operator lost a Lease (only with leader election, which these tests do not turn on). */
   public final AtomicBoolean leaseLost = new AtomicBoolean();
   private final OperatorMain.Running running;
@@ -47,7 +54,8 @@ public final class OperatorUnderTest implements AutoCloseable {
       }
     };
     client = new KubernetesClientBuilder()
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("write-recorder", recorder))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("write-recorder", recorder)
+            .addOrReplaceInterceptor(requests.interceptorName(), requests.interceptor()))
         .build();
     Metrics counting = new Metrics() {
       @Override
@@ -59,7 +67,24 @@ public final class OperatorUnderTest implements AutoCloseable {
     settings.put("WATCH_NAMESPACES", namespace);
     settings.put("METRICS_PORT", "0");
     var config = OperatorConfig.parse(new String[0], settings);
-    running = OperatorMain.start(config, client, Map.of(), List.of(counting), () -> leaseLost.set(true));
+    running = OperatorMain.start(config, client, requests, Map.of(), List.of(counting), () -> leaseLost.set(true));
+  }
+
+  /** What the controller's own informer holds of the AppServers in a namespace (its cache, not the API server's copy). */
+  public List<AppServer> cachedAppServers(String namespace) {
+    return controller().getEventSourceManager().getControllerEventSource().list(namespace, r -> true).toList();
+  }
+
+  /** What the operator's informer of a child kind holds in a namespace (its cache, not the API server's copy). */
+  @SuppressWarnings("unchecked")
+  public <R extends HasMetadata> List<R> cached(Class<R> type, String informer, String namespace) {
+    var source = (InformerEventSource<R, AppServer>) controller().getEventSourceManager().getEventSourceFor(type, informer);
+    return source.list(namespace, r -> true).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private Controller<AppServer> controller() {
+    return (Controller<AppServer>) running.operator.getRegisteredController(AppServerReconciler.NAME).orElseThrow();
   }
 
   public int reconcilesIn(String namespace) {
