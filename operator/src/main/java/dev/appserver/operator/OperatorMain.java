@@ -4,6 +4,7 @@ import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.advisor.SizingAdvisor;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.ops.ApiRequests;
+import dev.appserver.operator.ops.HostName;
 import dev.appserver.operator.ops.Leadership;
 import dev.appserver.operator.ops.MicrometerOperatorMetrics;
 import dev.appserver.operator.ops.OperatorConfig;
@@ -33,7 +34,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -211,7 +211,7 @@ public final class OperatorMain {
   private static AppServerReconciler reconciler(KubernetesClient client, Clock clock, OperatorMetrics metrics,
       OperatorSettings settings, SizingAdvisor advisor) throws Exception {
     var validator = AppServerValidator.loadingInBackground(Admission::fromClasspath);
-    String instance = System.getenv().getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
+    String instance = HostName.of(System.getenv());
     return new AppServerReconciler(validator, new KubernetesEventRecorder(client, clock, instance),
         new ServiceProxyPromotionCheck(client), clock, metrics, settings, advisor);
   }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,13 +64,7 @@ public final class Leadership {
 
   /** Unique per process: the pod (or host) name and a random suffix, so a restarted process is a new candidate. */
   public static String identity(Map<String, String> env) {
-    String base = Optional.ofNullable(env.get("POD_NAME")).filter(s -> !s.isBlank()).orElseGet(() -> {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (IOException e) {
-        return "appserver-operator";
-      }
-    });
+    String base = HostName.of(env);
     return base + "_" + UUID.randomUUID().toString().substring(0, 8);
   }
 
