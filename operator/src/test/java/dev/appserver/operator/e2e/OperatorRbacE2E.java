@@ -348,6 +348,7 @@ class OperatorRbacE2E {
         "horizontalpodautoscalers.autoscaling [list watch create patch delete]",
         "scaledobjects.keda.sh [list watch create patch delete]",
         "podmonitors.monitoring.coreos.com [list watch create patch delete]",
+        "secrets [list watch]",
         "events [create]");
     if (unwatchedNs != null) {
       assertThat(resourceLines(Kubectl.run("auth", "can-i", "--list", "--as=" + user, "-n", unwatchedNs).ok().out())).isEmpty();
