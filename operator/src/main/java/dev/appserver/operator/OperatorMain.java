@@ -178,7 +178,9 @@ public final class OperatorMain {
     // Reads Prometheus on a thread of its own, and only while this replica reconciles.
     var advisor = SizingAdvisor.of(config.prometheusUrl(), config.advisor(), config.watchNamespaces(),
         () -> lead.map(Leadership::isLeader).orElse(true), Clock.systemUTC());
-    operator.register(reconciler(client, Clock.systemUTC(), metrics, new OperatorSettings(config.prometheusUrl(), config.envSourceKinds()), advisor), c -> {
+    var reconciler = reconciler(client, Clock.systemUTC(), metrics,
+        new OperatorSettings(config.prometheusUrl(), config.envSourceKinds()), advisor);
+    operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(config.resyncPeriod());
       // One informer, so one store: JOSDK hands a configured store to the informer of every namespace.
       if (TrimmedStore.usable(config.watchNamespaces())) {
@@ -186,7 +188,7 @@ public final class OperatorMain {
       }
       if (!config.watchesAllNamespaces()) c.settingNamespaces(config.watchNamespaces());
     });
-    return new Running(config, client, operator, registry, metrics, leadership, gc);
+    return new Running(config, client, operator, reconciler, registry, metrics, leadership, gc);
   }
 
   /** {@link #create} and {@link Running#start()}. */
@@ -224,15 +226,18 @@ public final class OperatorMain {
     public final PrometheusMeterRegistry registry;
     public final OperatorMetrics metrics;
     private final Optional<Leadership> leadership;
+    private final AppServerReconciler reconciler;
     private final JvmGcMetrics gc;
     private final OpsServer ops;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean started;
     private volatile boolean stopping;
 
-    private Running(OperatorConfig config, KubernetesClient client, Operator operator, PrometheusMeterRegistry registry,
-        OperatorMetrics metrics, Optional<Leadership> leadership, JvmGcMetrics gc) throws Exception {
+    private Running(OperatorConfig config, KubernetesClient client, Operator operator, AppServerReconciler reconciler,
+        PrometheusMeterRegistry registry, OperatorMetrics metrics, Optional<Leadership> leadership, JvmGcMetrics gc)
+        throws Exception {
       this.config = config;
+      this.reconciler = reconciler;
       this.client = client;
       this.operator = operator;
       this.registry = registry;
@@ -278,6 +283,7 @@ public final class OperatorMain {
       stopping = true;
       log.info("Stopping the AppServer operator");
       leadership.ifPresent(Leadership::stopping);
+      reconciler.stopping();
       try {
         operator.stop();
       } catch (RuntimeException e) {

@@ -102,6 +102,7 @@ public class AppServerReconciler implements Reconciler<AppServer> {
   private final OperatorSettings settings;
   private final SizingAdvisor advisor;
   private final EnvSourceWatch envSources;
+  private volatile boolean stopping;
   /** The missing env sources last reported per AppServer, so the Event is recorded once per change. */
   private final Map<ResourceID, String> reportedMissing = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -125,6 +126,11 @@ public class AppServerReconciler implements Reconciler<AppServer> {
     this.checks = new PromotionChecks(promotionCheck, clock);
     this.clock = clock;
     this.metrics = metrics;
+  }
+
+  /** Called before the operator stops: failures from here on are the stop's, not the children's. */
+  public void stopping() {
+    stopping = true;
   }
 
   /** The pre-promotion checks this reconciler holds (for tests). */
@@ -228,6 +234,14 @@ public class AppServerReconciler implements Reconciler<AppServer> {
 
   @Override
   public ErrorStatusUpdateControl<AppServer> updateErrorStatus(AppServer resource, Context<AppServer> context, Exception e) {
+    if (stopping) {
+      // The operator is stopping: JOSDK shuts the workflow's executor and informers down under
+      // reconciles in flight, which then fail for that reason alone. Nothing to report: the next
+      // leader reconciles them, and an ApplyFailed written now would only be written back.
+      log.info("Reconcile of {}/{} cut short by the operator stopping: {}", resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(), e.getMessage());
+      return ErrorStatusUpdateControl.<AppServer>noStatusUpdate().withNoRetry();
+    }
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof KubernetesClientException)) cause = cause.getCause();
     boolean appServerGone = cause instanceof KubernetesClientException kce && kce.getCode() == 404
