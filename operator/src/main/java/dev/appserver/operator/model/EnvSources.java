@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -43,6 +42,7 @@ public final class EnvSources {
     }
   }
 
+  /** Hex digits of a per-key digest: as many as {@link GunicornConfig#hash} gives. */
   private static final int DIGEST_HEX = 16;
 
   private EnvSources() {}
@@ -110,12 +110,12 @@ public final class EnvSources {
       }
       text.append(';');
     }
-    return any ? sha256(text.toString()).substring(0, DIGEST_HEX) : null;
+    return any ? GunicornConfig.hash(text.toString()) : null;
   }
 
   /** The per-key digest of a ConfigMap value (data or binaryData, as stored). */
   public static String configMapValueDigest(String value) {
-    return sha256(value == null ? "" : value).substring(0, DIGEST_HEX);
+    return GunicornConfig.hash(value == null ? "" : value);
   }
 
   /** The per-key digest of a Secret value (base64, as stored), keyed by the Secret's UID. */
@@ -128,14 +128,6 @@ public final class EnvSources {
       return HexFormat.of().formatHex(out).substring(0, DIGEST_HEX);
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
     }
   }
 }

@@ -51,10 +51,6 @@ final class EnvSourceWatch {
     this.kinds = kinds;
   }
 
-  Set<Kind> kinds() {
-    return kinds;
-  }
-
   /** The event sources, one per watched kind, and the AppServer index they map events with. */
   List<EventSource<?, AppServer>> eventSources(EventSourceContext<AppServer> context) {
     if (kinds.isEmpty()) return List.of();
