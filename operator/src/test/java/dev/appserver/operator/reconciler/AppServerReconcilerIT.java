@@ -8,7 +8,6 @@ import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -56,10 +55,7 @@ class AppServerReconcilerIT {
     events = new RecordingEvents();
     reconciler = new AppServerReconciler(
         new AppServerValidator(Admission.fromClasspath()), events, check, Clock.systemUTC());
-    // The mock server speaks no server-side apply: here dependents are created and updated with
-    // plain requests. The SSA path (and its no-write steady state) is proven on a real apiserver in *E2E.
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
+    operator = MockServer.operator(client);
     operator.register(reconciler, c -> c.settingNamespace(ns));
     operator.start();
   }
@@ -100,11 +96,7 @@ class AppServerReconcilerIT {
   }
 
   private void markRolledOut(String name) {
-    var d = client.apps().deployments().inNamespace(ns).withName(name).get();
-    int n = d.getSpec().getReplicas();
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n).withUpdatedReplicas(n).build());
-    client.resource(d).updateStatus();
+    MockServer.markRolledOut(client, ns, name);
   }
 
   @Test

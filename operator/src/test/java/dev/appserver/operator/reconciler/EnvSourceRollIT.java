@@ -12,7 +12,6 @@ import dev.appserver.operator.validation.AppServerValidator;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -52,8 +51,7 @@ class EnvSourceRollIT {
         (m, s, p, t) -> java.util.concurrent.CompletableFuture.completedFuture(new PromotionCheck.Answer(true, "HTTP 200")),
         Clock.systemUTC(), dev.appserver.operator.ops.OperatorMetrics.NOOP, OperatorSettings.NONE.withEnvSourceKinds(kinds),
         dev.appserver.operator.advisor.SizingAdvisor.off());
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
+    operator = MockServer.operator(client);
     operator.register(reconciler, c -> c.settingNamespaces(namespaces));
     operator.start();
   }
@@ -112,11 +110,7 @@ class EnvSourceRollIT {
   }
 
   private void markRolledOut(String name) {
-    var d = deployment(name);
-    int n = d.getSpec().getReplicas();
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n).withUpdatedReplicas(n).build());
-    client.resource(d).updateStatus();
+    MockServer.markRolledOut(client, ns, name);
   }
 
   @Test

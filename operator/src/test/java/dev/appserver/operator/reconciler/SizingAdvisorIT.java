@@ -62,8 +62,7 @@ class SizingAdvisorIT {
     var reconciler = new AppServerReconciler(new AppServerValidator(Admission.fromClasspath()), events,
         (model, service, path, timeout) -> java.util.concurrent.CompletableFuture.completedFuture(
             new PromotionCheck.Answer(true, "HTTP 200")), Clock.systemUTC(), OperatorMetrics.NOOP, OperatorSettings.NONE, advisor);
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
+    operator = MockServer.operator(client);
     operator.register(reconciler, c -> c.settingNamespace(ns));
     operator.start();
   }

@@ -8,7 +8,6 @@ import dev.appserver.operator.admission.Admission;
 import dev.appserver.operator.api.v1alpha1.AppServer;
 import dev.appserver.operator.model.AppServerModel;
 import dev.appserver.operator.validation.AppServerValidator;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -55,9 +54,7 @@ class SlowPromotionCheckIT {
     ns = "it-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     var reconciler = new AppServerReconciler(new AppServerValidator(Admission.fromClasspath()), new RecordingEvents(), slow,
         Clock.systemUTC());
-    operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false)
-        .withConcurrentReconciliationThreads(1).withConcurrentWorkflowExecutorThreads(1));
+    operator = MockServer.operator(client, o -> o.withConcurrentReconciliationThreads(1).withConcurrentWorkflowExecutorThreads(1));
     operator.register(reconciler, c -> c.settingNamespace(ns));
     operator.start();
   }
@@ -88,11 +85,7 @@ class SlowPromotionCheckIT {
   }
 
   private void markRolledOut(String name) {
-    var d = client.apps().deployments().inNamespace(ns).withName(name).get();
-    int n = d.getSpec().getReplicas();
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(n).withReadyReplicas(n).withAvailableReplicas(n).withUpdatedReplicas(n).build());
-    client.resource(d).updateStatus();
+    MockServer.markRolledOut(client, ns, name);
   }
 
   private String serviceColor(String name) {
